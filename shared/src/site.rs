@@ -1,0 +1,21 @@
+//! A site's public configuration, as the widget fetches it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{SiteId, SurveyId};
+use crate::survey::Survey;
+use crate::throttle::{QuotaUsage, ThrottlePolicy};
+
+/// `GET /v1/sites/{site}/config`: what the widget needs to decide on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteConfig {
+    pub site_id: SiteId,
+    pub policy: ThrottlePolicy,
+    /// The latest version of every active survey.
+    pub surveys: Vec<Survey>,
+    /// Responses counted against each survey's quota (for the store asked about, if any).
+    #[serde(default)]
+    pub usage: BTreeMap<SurveyId, QuotaUsage>,
+}
