@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{DisplayId, MemberId, SurveyId};
+use crate::ids::{DisplayId, MemberHash, MemberId, SurveyId};
 use crate::response::Context;
 use crate::throttle::ContactKind;
 use crate::time::Timestamp;
@@ -45,4 +45,21 @@ pub struct EligibilityRequest {
     pub survey_id: SurveyId,
     /// Must name a member.
     pub context: Context<MemberId>,
+}
+
+impl DisplayEvent<MemberId> {
+    /// Replaces the member id with its keyed hash, so the id itself is never stored.
+    pub fn pseudonymize(
+        self,
+        hash: impl FnOnce(&MemberId) -> MemberHash,
+    ) -> DisplayEvent<MemberHash> {
+        DisplayEvent {
+            display_id: self.display_id,
+            survey_id: self.survey_id,
+            survey_version: self.survey_version,
+            kind: self.kind,
+            context: self.context.pseudonymize(hash),
+            client_time: self.client_time,
+        }
+    }
 }

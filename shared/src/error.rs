@@ -20,6 +20,7 @@ pub enum ErrorCode {
     QuestionNotShown,
     InvalidReference,
     InvalidPattern,
+    UnknownField,
 }
 
 impl ErrorCode {
@@ -39,6 +40,7 @@ impl ErrorCode {
             Self::QuestionNotShown => "question_not_shown",
             Self::InvalidReference => "invalid_reference",
             Self::InvalidPattern => "invalid_pattern",
+            Self::UnknownField => "unknown_field",
         }
     }
 }

@@ -221,36 +221,31 @@ impl Response<MemberId> {
 
     /// Replaces the member id with its keyed hash, so the id itself is never stored.
     pub fn pseudonymize(self, hash: impl FnOnce(&MemberId) -> MemberHash) -> Response<MemberHash> {
-        let Context {
-            channel,
-            site_id,
-            page_url,
-            store_id,
-            kiosk_id,
-            receipt_id,
-            journey_stage,
-            locale,
-            member,
-            attributes,
-        } = self.context;
         Response {
             response_id: self.response_id,
             survey_id: self.survey_id,
             survey_version: self.survey_version,
             answers: self.answers,
-            context: Context {
-                channel,
-                site_id,
-                page_url,
-                store_id,
-                kiosk_id,
-                receipt_id,
-                journey_stage,
-                locale,
-                member: member.as_ref().map(hash),
-                attributes,
-            },
+            context: self.context.pseudonymize(hash),
             client_time: self.client_time,
+        }
+    }
+}
+
+impl Context<MemberId> {
+    /// The same context with the member id replaced by its keyed hash.
+    pub fn pseudonymize(self, hash: impl FnOnce(&MemberId) -> MemberHash) -> Context<MemberHash> {
+        Context {
+            channel: self.channel,
+            site_id: self.site_id,
+            page_url: self.page_url,
+            store_id: self.store_id,
+            kiosk_id: self.kiosk_id,
+            receipt_id: self.receipt_id,
+            journey_stage: self.journey_stage,
+            locale: self.locale,
+            member: self.member.as_ref().map(hash),
+            attributes: self.attributes,
         }
     }
 }

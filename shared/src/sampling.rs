@@ -46,11 +46,18 @@ mod tests {
         }
         assert_eq!(stable_hash(&["a"]), h);
         assert_ne!(stable_hash(&["ab", "c"]), stable_hash(&["a", "bc"]));
-        // Pinned: a change here reshuffles every live sample.
+        // Pinned: a change here reshuffles every live sample. Computed once, independently, with
+        // Python's arbitrary-precision integers.
+        assert_eq!(stable_hash(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash(&[""]), 0xaf64_724c_8602_eb6e);
         assert_eq!(
             stable_hash(&["salt", "nps", "device-1"]),
-            stable_hash(&["salt", "nps", "device-1"])
+            0x4972_d7b1_f353_4557
         );
+        // That hash is bucket 258_071 of a million: inside a 25.81 % sample, outside 25.80 %.
+        let nps = SurveyId::parse("nps").unwrap();
+        assert!(is_sampled(25.81, "salt", &nps, "device-1"));
+        assert!(!is_sampled(25.80, "salt", &nps, "device-1"));
     }
 
     #[test]

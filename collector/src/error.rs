@@ -1,0 +1,166 @@
+//! The one error type of the HTTP API.
+//!
+//! Every failure reaches the client as `{"error": {"code", "message", "field"}}` with the right
+//! status. Only internal errors are logged, and their details never reach the client.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shared::error::FieldError;
+
+use crate::store::StoreError;
+use crate::store::catalog::CatalogError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("{}", .0.first().map_or_else(String::new, ToString::to_string))]
+    Invalid(Vec<FieldError>),
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    #[error("the body is larger than this endpoint accepts (see --body-limit)")]
+    PayloadTooLarge,
+    #[error("a valid API key is required: send it as 'Authorization: Bearer <key>'")]
+    Unauthorized,
+    #[error("origin {0:?} may not post to this site")]
+    OriginNotAllowed(String),
+    #[error("{what} {id:?} does not exist")]
+    NotFound {
+        what: &'static str,
+        id: String,
+        field: Option<&'static str>,
+    },
+    #[error("{what} {id:?} already exists")]
+    Conflict { what: &'static str, id: String },
+    #[error("the request took too long")]
+    Timeout,
+    #[error("the store is busy; retry shortly")]
+    Busy,
+    #[error("the store cannot write right now; retry shortly")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'a str,
+    message: String,
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    details: &'a [FieldError],
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Busy | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The machine-readable code clients match on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "malformed_json",
+            Self::Invalid(errors) => errors.first().map_or("invalid", |e| e.code.as_str()),
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Unauthorized => "unauthorized",
+            Self::OriginNotAllowed(_) => "origin_not_allowed",
+            Self::NotFound { what, .. } => match *what {
+                "site" => "unknown_site",
+                "survey" => "unknown_survey",
+                "survey version" => "unknown_survey_version",
+                _ => "not_found",
+            },
+            Self::Conflict { .. } => "already_exists",
+            Self::Timeout => "timeout",
+            Self::Busy => "store_busy",
+            Self::Unavailable => "store_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
+            Self::NotFound { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    pub fn invalid(field: FieldError) -> Self {
+        Self::Invalid(vec![field])
+    }
+
+    /// The error body alone, for one item of a batch.
+    pub fn to_json(&self) -> serde_json::Value {
+        let details = match self {
+            Self::Invalid(errors) if errors.len() > 1 => errors.as_slice(),
+            _ => &[],
+        };
+        serde_json::to_value(ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            field: self.field(),
+            details,
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(e) = &self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let status = self.status();
+        let body = serde_json::json!({ "error": self.to_json() });
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Busy => Self::Busy,
+            StoreError::Closed | StoreError::Io(_) | StoreError::Sled(_) => {
+                tracing::error!(error = %e, "store write failed");
+                Self::Unavailable
+            }
+            StoreError::Corrupt(_) => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Store(e) => e.into(),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Internal(e.into())
+    }
+}

@@ -1,0 +1,111 @@
+//! A JSON extractor whose rejections use the API's error shape.
+//!
+//! Syntax errors are 400 `malformed_json`; a well-formed body of the wrong shape is 422 naming
+//! the offending field (`answers.nps`), via `serde_path_to_error`. `text/plain` is accepted as
+//! well as `application/json`, because `navigator.sendBeacon` cannot send JSON cross-origin
+//! without a preflight it does not make.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::de::DeserializeOwned;
+use shared::error::{ErrorCode, FieldError};
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let essence = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if !(essence == "application/json" || essence == "text/plain" || essence.ends_with("+json"))
+        {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e {
+            BytesRejection::FailedToBufferBody(inner) if is_length_limit(&inner) => {
+                ApiError::PayloadTooLarge
+            }
+            other => ApiError::MalformedJson(other.body_text()),
+        })?;
+        parse(&bytes).map(Json)
+    }
+}
+
+fn is_length_limit(e: &axum::extract::rejection::FailedToBufferBody) -> bool {
+    matches!(
+        e,
+        axum::extract::rejection::FailedToBufferBody::LengthLimitError(_)
+    )
+}
+
+/// Parses JSON into `T`, telling a syntax error (400) from a shape error (422 with its field).
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        shape_error(path, inner)
+    })
+}
+
+/// Turns a `serde_json::Value` into `T` with the same error mapping (for batch items).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        shape_error(path, e.into_inner())
+    })
+}
+
+fn shape_error(path: String, e: serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(e.to_string()),
+        Category::Data => {
+            let parent = if path == "." { String::new() } else { path };
+            let message = e.to_string();
+            // serde appends " at line L column C"; the field path already says where.
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            // For a missing or unknown field serde's path ends at the parent: name the field.
+            let named = |prefix: &str| {
+                message
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.split('`').nth(1))
+                    .map(|name| match parent.as_str() {
+                        "" => name.to_owned(),
+                        p => format!("{p}.{name}"),
+                    })
+            };
+            let (code, field) = if let Some(field) = named("missing field") {
+                (ErrorCode::Required, field)
+            } else if let Some(field) = named("unknown field") {
+                (ErrorCode::UnknownField, field)
+            } else {
+                (ErrorCode::InvalidType, parent)
+            };
+            ApiError::invalid(FieldError::new(code, field, message))
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The nunchi collector: one binary on an embedded sled store.
+//!
+//! It keeps sites and versioned surveys, serves each site's configuration to the widget,
+//! decides eligibility for identified members against a contact ledger shared by every
+//! channel, and stores responses durably (acknowledged only once on disk) and exactly once.
+//!
+//! # Layout
+//!
+//! - [`app`]: `Application::build` and `run_until`: store, state, router, listener.
+//! - [`config`]: every setting, as one clap struct (flags and environment variables).
+//! - [`routes`]: one file per resource: public `config`, `responses`, `displays`,
+//!   `eligibility`; admin `sites`, `surveys`; `ops` (`/healthz`, `/metrics`); `www` pages.
+//! - [`store`]: the only module that knows sled: the catalog of sites and surveys, and the
+//!   group-commit writer for everything customers send.
+//! - [`site`]: a site as the collector keeps it (origins, policy, the member-hash key).
+//! - [`error`]: `ApiError`, the one error type, rendered as `{"error": {code, message, field}}`.
+//! - [`extract`]: the JSON extractor whose rejections use that error shape.
+//! - [`auth`]: API keys, held as SHA-256 digests and compared in constant time.
+//! - [`origin`]: which pages may post for a site.
+//! - [`clock`]: the injectable clock.
+//! - [`metrics`]: Prometheus counters.
+//! - [`demo`]: the demo site and its three surveys.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod origin;
+pub mod routes;
+pub mod site;
+pub mod state;
+pub mod store;
+
+pub use app::Application;
+pub use config::Config;

@@ -1,0 +1,107 @@
+//! `GET /v1/sites/{site}/config`: what the widget needs to decide on its own.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use shared::ids::{SiteId, StoreId};
+use shared::sampling::stable_hash;
+use shared::site::SiteConfig;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/sites/{site}/config", get(site_config))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigQuery {
+    /// Count today's responses at this store, for per-store quotas (kiosks).
+    store: Option<StoreId>,
+}
+
+/// Short-cached: a paused survey stops showing within a minute.
+const CACHE_CONTROL: &str = "public, max-age=60";
+
+async fn site_config(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    query: Result<Query<ConfigQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| {
+        ApiError::invalid(shared::FieldError::new(
+            shared::ErrorCode::InvalidValue,
+            "query",
+            e.body_text(),
+        ))
+    })?;
+    let not_found = || ApiError::NotFound {
+        what: "site",
+        id: site.clone(),
+        field: None,
+    };
+    let site_id = SiteId::parse(site.clone()).map_err(|_| not_found())?;
+    let site = state.store.catalog().site(&site_id).ok_or_else(not_found)?;
+    let surveys: Vec<_> = state
+        .store
+        .catalog()
+        .surveys(&site_id)
+        .into_iter()
+        .filter(|s| s.is_active())
+        .map(|s| (*s).clone())
+        .collect();
+    let day = state.clock.now().utc_day();
+    let mut usage = BTreeMap::new();
+    for survey in &surveys {
+        usage.insert(
+            survey.id.clone(),
+            state
+                .store
+                .quota_usage(&site_id, &survey.id, query.store.as_ref(), day)?,
+        );
+    }
+    let config = SiteConfig {
+        site_id,
+        policy: site.policy.clone(),
+        surveys,
+        usage,
+    };
+    let body = serde_json::to_vec(&config).map_err(|e| ApiError::Internal(e.into()))?;
+    let etag = format!(
+        "\"{:016x}\"",
+        stable_hash(&[std::str::from_utf8(&body).unwrap_or_default()])
+    );
+    let cache_headers = [
+        (
+            header::ETAG,
+            HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.into()))?,
+        ),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(CACHE_CONTROL),
+        ),
+    ];
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, cache_headers).into_response());
+    }
+    Ok((
+        cache_headers,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,72 @@
+//! `POST /v1/displays`: a survey was shown or dismissed. Feeds display-to-response rates and,
+//! for members, the contact ledger.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde::Serialize;
+use shared::display::DisplayEvent;
+use shared::ids::DisplayId;
+
+use super::site_named;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::origin;
+use crate::state::AppState;
+use crate::store::{Job, Stored};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/displays", post(post_display))
+}
+
+#[derive(Debug, Serialize)]
+struct Accepted {
+    display_id: DisplayId,
+    duplicate: bool,
+}
+
+async fn post_display(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(event): Json<DisplayEvent>,
+) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
+    let site = site_named(&state, &event.context.site_id, "context.site_id")?;
+    origin::check(&headers, &site)?;
+    if state
+        .store
+        .catalog()
+        .survey_version(&site.id, &event.survey_id, event.survey_version)
+        .is_none()
+    {
+        return Err(ApiError::NotFound {
+            what: "survey version",
+            id: format!("{} v{}", event.survey_id, event.survey_version),
+            field: Some("survey_version"),
+        });
+    }
+    let display_id = event.display_id;
+    let display = event.pseudonymize(|member| site.member_hash(member));
+    let received_at = state.clock.now();
+    let stored = state
+        .store
+        .submit(|reply| Job::Display {
+            display,
+            received_at,
+            reply,
+        })
+        .await?;
+    let duplicate = matches!(stored, Stored::Duplicate { .. });
+    let status = if duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        axum::Json(Accepted {
+            display_id,
+            duplicate,
+        }),
+    ))
+}

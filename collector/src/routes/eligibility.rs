@@ -1,0 +1,90 @@
+//! `POST /v1/eligibility`: may this member be shown this survey now?
+//!
+//! The collector runs `shared::throttle::decide` against the member's contact ledger, which
+//! every channel writes to, and on a yes records the display in the same atomic step.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use serde::Serialize;
+use shared::display::{DisplayEvent, DisplayKind, EligibilityRequest};
+use shared::error::{ErrorCode, FieldError};
+use shared::ids::DisplayId;
+use shared::throttle::Decision;
+
+use super::site_named;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::origin;
+use crate::state::AppState;
+use crate::store::Job;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/eligibility", post(post_eligibility))
+}
+
+#[derive(Debug, Serialize)]
+struct Answer {
+    #[serde(flatten)]
+    decision: Decision,
+    /// With `show`: the display recorded, and the survey version to render.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_id: Option<DisplayId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    survey_version: Option<u32>,
+}
+
+async fn post_eligibility(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(request): Json<EligibilityRequest>,
+) -> Result<axum::Json<Answer>, ApiError> {
+    let site = site_named(&state, &request.context.site_id, "context.site_id")?;
+    origin::check(&headers, &site)?;
+    if request.context.member.is_none() {
+        return Err(ApiError::invalid(FieldError::new(
+            ErrorCode::Required,
+            "context.member",
+            "eligibility is decided for an identified member; anonymous visitors decide on their device",
+        )));
+    }
+    let survey = state
+        .store
+        .catalog()
+        .latest_survey(&site.id, &request.survey_id)
+        .ok_or_else(|| ApiError::NotFound {
+            what: "survey",
+            id: request.survey_id.to_string(),
+            field: Some("survey_id"),
+        })?;
+    let now = state.clock.now();
+    let display = DisplayEvent {
+        display_id: request.display_id,
+        survey_id: request.survey_id,
+        survey_version: survey.version,
+        kind: DisplayKind::Shown,
+        context: request
+            .context
+            .pseudonymize(|member| site.member_hash(member)),
+        client_time: now,
+    };
+    let policy = site.policy.clone();
+    let version = survey.version;
+    let decision = state
+        .store
+        .submit(|reply| Job::Eligibility {
+            policy,
+            survey,
+            display,
+            now,
+            reply,
+        })
+        .await?;
+    let shown = decision.is_show();
+    Ok(axum::Json(Answer {
+        decision,
+        display_id: shown.then_some(request.display_id),
+        survey_version: shown.then_some(version),
+    }))
+}

@@ -1,0 +1,46 @@
+//! The HTTP routes, one file per resource, merged here.
+//!
+//! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
+//! `eligibility`. Admin (API key): `sites`, `surveys`. Operations: `ops`. Pages: `www`.
+
+mod config;
+mod displays;
+mod eligibility;
+mod ops;
+mod responses;
+mod sites;
+mod surveys;
+mod www;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .merge(config::router())
+        .merge(responses::router())
+        .merge(displays::router())
+        .merge(eligibility::router())
+        .merge(sites::router())
+        .merge(surveys::router())
+        .merge(ops::router())
+        .fallback(www::serve)
+}
+
+/// Looks up a site named by a request body, as a 404 naming `field` when it does not exist.
+fn site_named(
+    state: &AppState,
+    id: &shared::ids::SiteId,
+    field: &'static str,
+) -> Result<std::sync::Arc<crate::site::Site>, crate::error::ApiError> {
+    state
+        .store
+        .catalog()
+        .site(id)
+        .ok_or_else(|| crate::error::ApiError::NotFound {
+            what: "site",
+            id: id.to_string(),
+            field: Some(field),
+        })
+}

@@ -1,0 +1,198 @@
+//! `POST /v1/responses` (one) and `POST /v1/responses/batch` (up to 100).
+//!
+//! A response is checked against the survey version it names, its member id replaced by the
+//! site's keyed hash, and acknowledged only once it is on disk. Sending the same `response_id`
+//! again is a success that says `duplicate: true` and stores nothing.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use serde::{Deserialize, Serialize};
+use shared::error::{ErrorCode, FieldError};
+use shared::ids::ResponseId;
+use shared::response::{RawResponse, Response};
+
+use super::site_named;
+use crate::error::ApiError;
+use crate::extract::{Json, from_value};
+use crate::origin;
+use crate::state::AppState;
+use crate::store::{Job, Pending, Stored};
+
+pub(super) const MAX_BATCH: usize = 100;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/responses", post(post_one))
+        .route("/v1/responses/batch", post(post_batch))
+}
+
+#[derive(Debug, Serialize)]
+struct Accepted {
+    response_id: ResponseId,
+    duplicate: bool,
+}
+
+async fn post_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(raw): Json<RawResponse>,
+) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
+    let response_id = raw.response_id;
+    let pending =
+        enqueue(&state, &headers, raw).inspect_err(|_| state.metrics.count_response("rejected"))?;
+    let stored = pending.wait().await?;
+    let duplicate = matches!(stored, Stored::Duplicate { .. });
+    state
+        .metrics
+        .count_response(if duplicate { "duplicate" } else { "stored" });
+    let status = if duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        axum::Json(Accepted {
+            response_id,
+            duplicate,
+        }),
+    ))
+}
+
+/// Validates a response and hands it to the writer.
+fn enqueue(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw: RawResponse,
+) -> Result<Pending<Stored>, ApiError> {
+    let site = site_named(state, &raw.context.site_id, "context.site_id")?;
+    origin::check(headers, &site)?;
+    let catalog = state.store.catalog();
+    let survey = catalog
+        .survey_version(&site.id, &raw.survey_id, raw.survey_version)
+        .ok_or_else(|| match catalog.latest_survey(&site.id, &raw.survey_id) {
+            Some(_) => ApiError::NotFound {
+                what: "survey version",
+                id: format!("{} v{}", raw.survey_id, raw.survey_version),
+                field: Some("survey_version"),
+            },
+            None => ApiError::NotFound {
+                what: "survey",
+                id: raw.survey_id.to_string(),
+                field: Some("survey_id"),
+            },
+        })?;
+    let response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
+    let response = response.pseudonymize(|member| site.member_hash(member));
+    let received_at = state.clock.now();
+    Ok(state.store.enqueue(|reply| Job::Response {
+        response,
+        received_at,
+        reply,
+    })?)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    responses: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct BatchResult {
+    stored: usize,
+    duplicates: usize,
+    rejected: usize,
+    results: Vec<ItemResult>,
+}
+
+#[derive(Debug, Serialize)]
+struct ItemResult {
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_id: Option<String>,
+    status: ItemStatus,
+    /// Why the item was rejected, as `{code, message, field}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<serde_json::Value>,
+    /// Whether sending this item again may succeed (the store was busy) or never will.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum ItemStatus {
+    Stored,
+    Duplicate,
+    Rejected,
+}
+
+/// Stores the good items of a batch and reports each bad one; the answer is 200 whenever the
+/// batch itself is readable, with one result per item in order.
+async fn post_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(batch): Json<Batch>,
+) -> Result<axum::Json<BatchResult>, ApiError> {
+    if batch.responses.is_empty() || batch.responses.len() > MAX_BATCH {
+        let code = if batch.responses.is_empty() {
+            ErrorCode::TooFew
+        } else {
+            ErrorCode::TooMany
+        };
+        return Err(ApiError::invalid(FieldError::new(
+            code,
+            "responses",
+            format!("send 1 to {MAX_BATCH} responses"),
+        )));
+    }
+    // Enqueue every valid item before waiting on any, so the batch shares one group commit.
+    let mut waiting = Vec::with_capacity(batch.responses.len());
+    for (index, value) in batch.responses.into_iter().enumerate() {
+        let response_id = value
+            .get("response_id")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let pending =
+            from_value::<RawResponse>(value).and_then(|raw| enqueue(&state, &headers, raw));
+        waiting.push((index, response_id, pending));
+    }
+    let mut results = Vec::with_capacity(waiting.len());
+    for (index, response_id, pending) in waiting {
+        let outcome = match pending {
+            Ok(pending) => pending.wait().await.map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        let (status, error, retry) = match outcome {
+            Ok(Stored::New { .. }) => (ItemStatus::Stored, None, None),
+            Ok(Stored::Duplicate { .. }) => (ItemStatus::Duplicate, None, None),
+            Err(e) => {
+                let retry =
+                    e.status().is_server_error() || e.status() == StatusCode::REQUEST_TIMEOUT;
+                (ItemStatus::Rejected, Some(e.to_json()), Some(retry))
+            }
+        };
+        state.metrics.count_response(match status {
+            ItemStatus::Stored => "stored",
+            ItemStatus::Duplicate => "duplicate",
+            ItemStatus::Rejected => "rejected",
+        });
+        results.push(ItemResult {
+            index,
+            response_id,
+            status,
+            error,
+            retry,
+        });
+    }
+    let count = |s: ItemStatus| results.iter().filter(|r| r.status == s).count();
+    Ok(axum::Json(BatchResult {
+        stored: count(ItemStatus::Stored),
+        duplicates: count(ItemStatus::Duplicate),
+        rejected: count(ItemStatus::Rejected),
+        results,
+    }))
+}

@@ -1,0 +1,103 @@
+//! Admin: `/v1/admin/sites` — create, list, read and update sites.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use shared::error::{ErrorCode, FieldError};
+use shared::ids::SiteId;
+
+use crate::auth::AdminKey;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::site::{Site, SiteInput, SiteView};
+use crate::state::AppState;
+use crate::store::catalog::CatalogError;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/sites", get(list).post(create))
+        .route("/v1/admin/sites/{site}", get(read).put(update))
+}
+
+pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
+    SiteId::parse(raw).map_err(|_| ApiError::NotFound {
+        what: "site",
+        id: raw.to_owned(),
+        field: None,
+    })
+}
+
+async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<SiteView>> {
+    axum::Json(
+        state
+            .store
+            .catalog()
+            .sites()
+            .iter()
+            .map(|s| s.view())
+            .collect(),
+    )
+}
+
+async fn read(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+) -> Result<axum::Json<SiteView>, ApiError> {
+    let id = parse_site_id(&site)?;
+    let site = state.store.catalog().site(&id).ok_or(ApiError::NotFound {
+        what: "site",
+        id: site,
+        field: None,
+    })?;
+    Ok(axum::Json(site.view()))
+}
+
+async fn create(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Json(input): Json<SiteInput>,
+) -> Result<(StatusCode, axum::Json<SiteView>), ApiError> {
+    input.validate().map_err(ApiError::Invalid)?;
+    let id = input.id.to_string();
+    let site = Site::create(input, state.clock.now()).map_err(|e| ApiError::Internal(e.into()))?;
+    let store = state.store.clone();
+    let created = tokio::task::spawn_blocking(move || store.catalog().create_site(site)).await?;
+    match created {
+        Ok(site) => Ok((StatusCode::CREATED, axum::Json(site.view()))),
+        Err(CatalogError::Exists) => Err(ApiError::Conflict { what: "site", id }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn update(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    Json(input): Json<SiteInput>,
+) -> Result<axum::Json<SiteView>, ApiError> {
+    let id = parse_site_id(&site)?;
+    if input.id != id {
+        return Err(ApiError::invalid(FieldError::new(
+            ErrorCode::InvalidReference,
+            "id",
+            "does not match the site in the path",
+        )));
+    }
+    input.validate().map_err(ApiError::Invalid)?;
+    let store = state.store.clone();
+    let updated = tokio::task::spawn_blocking(move || {
+        store.catalog().update_site(&id, |old| old.updated(input))
+    })
+    .await?;
+    match updated {
+        Ok(site) => Ok(axum::Json(site.view())),
+        Err(CatalogError::NoSite) => Err(ApiError::NotFound {
+            what: "site",
+            id: site,
+            field: None,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,236 @@
+//! Admin: `/v1/admin/sites/{site}/surveys` — surveys, validated on write and versioned.
+//!
+//! Every update stores a new version; old versions stay readable so that late answers to them
+//! (a kiosk that was offline) still validate. Also a first, paged read of stored responses.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use shared::error::{ErrorCode, FieldError};
+use shared::ids::SurveyId;
+use shared::survey::Survey;
+
+use super::sites::parse_site_id;
+use crate::auth::AdminKey;
+use crate::error::ApiError;
+use crate::extract::{Json, from_value};
+use crate::state::AppState;
+use crate::store::ResponseRecord;
+use crate::store::catalog::CatalogError;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/sites/{site}/surveys", get(list).post(create))
+        .route(
+            "/v1/admin/sites/{site}/surveys/{survey}",
+            get(read_latest).put(update),
+        )
+        .route(
+            "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}",
+            get(read_version),
+        )
+        .route("/v1/admin/sites/{site}/responses", get(list_responses))
+}
+
+/// Reads a survey body for `site`: the path names the site (a `site_id` in the body must
+/// agree) and the collector assigns versions (a `version` in the body is ignored).
+fn survey_from_body(site: &str, mut body: serde_json::Value) -> Result<Survey, ApiError> {
+    let site_id = parse_site_id(site)?;
+    let object = body.as_object_mut().ok_or_else(|| {
+        ApiError::invalid(FieldError::new(
+            ErrorCode::InvalidType,
+            "",
+            "a survey is a JSON object",
+        ))
+    })?;
+    match object.get("site_id") {
+        Some(given) if given.as_str() != Some(site_id.as_str()) => {
+            return Err(ApiError::invalid(FieldError::new(
+                ErrorCode::InvalidReference,
+                "site_id",
+                "does not match the site in the path",
+            )));
+        }
+        _ => {}
+    }
+    object.insert("site_id".into(), site_id.as_str().into());
+    object.remove("version");
+    let survey: Survey = from_value(body)?;
+    survey.validate().map_err(ApiError::Invalid)?;
+    Ok(survey)
+}
+
+fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiError> {
+    let id = parse_site_id(site)?;
+    match state.store.catalog().site(&id) {
+        Some(_) => Ok(()),
+        None => Err(ApiError::NotFound {
+            what: "site",
+            id: site.to_owned(),
+            field: None,
+        }),
+    }
+}
+
+fn survey_not_found(survey: &str) -> ApiError {
+    ApiError::NotFound {
+        what: "survey",
+        id: survey.to_owned(),
+        field: None,
+    }
+}
+
+async fn list(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+) -> Result<axum::Json<Vec<Arc<Survey>>>, ApiError> {
+    not_found_site(&state, &site)?;
+    Ok(axum::Json(
+        state.store.catalog().surveys(&parse_site_id(&site)?),
+    ))
+}
+
+async fn create(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    Json(body): Json<serde_json::Value>,
+) -> Result<(StatusCode, axum::Json<Arc<Survey>>), ApiError> {
+    not_found_site(&state, &site)?;
+    let survey = survey_from_body(&site, body)?;
+    let id = survey.id.to_string();
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.catalog().create_survey(survey)).await? {
+        Ok(survey) => Ok((StatusCode::CREATED, axum::Json(survey))),
+        Err(CatalogError::Exists) => Err(ApiError::Conflict { what: "survey", id }),
+        Err(CatalogError::NoSite) => Err(ApiError::NotFound {
+            what: "site",
+            id: site,
+            field: None,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn update(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path((site, survey_path)): Path<(String, String)>,
+    Json(body): Json<serde_json::Value>,
+) -> Result<axum::Json<Arc<Survey>>, ApiError> {
+    not_found_site(&state, &site)?;
+    let survey = survey_from_body(&site, body)?;
+    if survey.id.as_str() != survey_path {
+        return Err(ApiError::invalid(FieldError::new(
+            ErrorCode::InvalidReference,
+            "id",
+            "does not match the survey in the path",
+        )));
+    }
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.catalog().publish_version(survey)).await? {
+        Ok(survey) => Ok(axum::Json(survey)),
+        Err(CatalogError::NoSurvey) => Err(survey_not_found(&survey_path)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn read_latest(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path((site, survey)): Path<(String, String)>,
+) -> Result<axum::Json<Arc<Survey>>, ApiError> {
+    not_found_site(&state, &site)?;
+    let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
+    state
+        .store
+        .catalog()
+        .latest_survey(&parse_site_id(&site)?, &id)
+        .map(axum::Json)
+        .ok_or_else(|| survey_not_found(&survey))
+}
+
+async fn read_version(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path((site, survey, version)): Path<(String, String, u32)>,
+) -> Result<axum::Json<Arc<Survey>>, ApiError> {
+    not_found_site(&state, &site)?;
+    let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
+    state
+        .store
+        .catalog()
+        .survey_version(&parse_site_id(&site)?, &id, version)
+        .map(axum::Json)
+        .ok_or_else(|| ApiError::NotFound {
+            what: "survey version",
+            id: format!("{survey} v{version}"),
+            field: None,
+        })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    /// Return responses after this ingest sequence number (0: from the start).
+    #[serde(default)]
+    after: u64,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+fn default_limit() -> usize {
+    100
+}
+
+const MAX_LIMIT: usize = 1_000;
+
+#[derive(Debug, Serialize)]
+struct ResponsePage {
+    responses: Vec<ResponseRecord>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_after: Option<u64>,
+}
+
+async fn list_responses(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    page: Result<Query<Page>, QueryRejection>,
+) -> Result<axum::Json<ResponsePage>, ApiError> {
+    not_found_site(&state, &site)?;
+    let Query(page) = page.map_err(|e| {
+        ApiError::invalid(FieldError::new(
+            ErrorCode::InvalidValue,
+            "query",
+            e.body_text(),
+        ))
+    })?;
+    if !(1..=MAX_LIMIT).contains(&page.limit) {
+        return Err(ApiError::invalid(FieldError::new(
+            ErrorCode::OutOfRange,
+            "limit",
+            format!("from 1 to {MAX_LIMIT}"),
+        )));
+    }
+    let site_id = parse_site_id(&site)?;
+    let store = state.store.clone();
+    let responses = tokio::task::spawn_blocking(move || {
+        store.responses_after(&site_id, page.after, page.limit)
+    })
+    .await??;
+    let next_after = (responses.len() == page.limit)
+        .then(|| responses.last().map(|r| r.seq))
+        .flatten();
+    Ok(axum::Json(ResponsePage {
+        responses,
+        next_after,
+    }))
+}

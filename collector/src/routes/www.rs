@@ -1,0 +1,58 @@
+//! The pages in `www/`. A release build embeds them in the binary; a debug build reads them
+//! from disk, so editing a page needs no rebuild.
+
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+use crate::error::ApiError;
+
+#[derive(RustEmbed)]
+#[folder = "../www/"]
+struct Pages;
+
+pub(super) async fn serve(uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("v1/") {
+        return ApiError::NotFound {
+            what: "route",
+            id: uri.path().to_owned(),
+            field: None,
+        }
+        .into_response();
+    }
+    let path = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_owned()
+    };
+    match Pages::get(&path) {
+        Some(file) => {
+            let mime = content_type(&path);
+            (
+                [(header::CONTENT_TYPE, HeaderValue::from_static(mime))],
+                file.data,
+            )
+                .into_response()
+        }
+        None => ApiError::NotFound {
+            what: "page",
+            id: uri.path().to_owned(),
+            field: None,
+        }
+        .into_response(),
+    }
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}

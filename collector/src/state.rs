@@ -1,0 +1,28 @@
+//! What every handler can reach.
+
+use axum::extract::FromRef;
+
+use crate::auth::ApiKeys;
+use crate::clock::Clock;
+use crate::metrics::Metrics;
+use crate::store::Store;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keys: ApiKeys,
+    pub clock: Clock,
+    pub metrics: Metrics,
+}
+
+impl FromRef<AppState> for ApiKeys {
+    fn from_ref(state: &AppState) -> Self {
+        state.keys.clone()
+    }
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Self {
+        state.metrics.clone()
+    }
+}

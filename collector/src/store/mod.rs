@@ -1,0 +1,229 @@
+//! The storage module: the only module that knows sled.
+//!
+//! Layout on disk (one sled database in the data directory):
+//!
+//! | tree      | key                                   | value                           |
+//! |-----------|---------------------------------------|---------------------------------|
+//! | `sites`   | site id                               | [`Site`] (JSON)                 |
+//! | `surveys` | site id `\0` survey id `\0` version (u32 BE) | [`Survey`] (JSON)       |
+//! | `events`  | see [`keys`]: responses, displays, contact ledger, quota counters   |
+//!
+//! Configuration (sites, surveys) is small, written rarely, and read on every request, so it
+//! lives in an in-memory [`Catalog`] that is written through to disk. Everything customers send
+//! goes through the single [`writer`] thread, which applies a whole group of requests as one
+//! atomic sled batch to the `events` tree, flushes once, fsyncs, and only then acknowledges.
+
+pub mod catalog;
+pub mod keys;
+mod records;
+mod writer;
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use shared::ids::{ResponseId, SiteId, StoreId, SurveyId};
+use shared::throttle::QuotaUsage;
+use tokio::sync::{mpsc, oneshot};
+
+pub use catalog::Catalog;
+pub use records::{DisplayRecord, ResponseRecord};
+pub use writer::{Job, Stored, WriterStats};
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("too many writes are waiting; try again shortly")]
+    Busy,
+    #[error("the store is shutting down")]
+    Closed,
+    #[error("storage failure: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("i/o failure: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("corrupt record: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// sled's page cache. Its default lets a million records take ~750 MiB, so we bound it.
+    pub cache_capacity_bytes: u64,
+    /// Writes waiting for the writer beyond this are refused with [`StoreError::Busy`].
+    pub max_pending_writes: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            cache_capacity_bytes: 128 * 1024 * 1024,
+            max_pending_writes: 8_192,
+        }
+    }
+}
+
+/// A handle to the store; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sled::Db,
+    events: sled::Tree,
+    catalog: Arc<Catalog>,
+    jobs: mpsc::Sender<Job>,
+    stats: Arc<WriterStats>,
+}
+
+/// A job handed to the writer; [`Pending::wait`] resolves once it is durable.
+#[derive(Debug)]
+pub struct Pending<T>(oneshot::Receiver<Result<T, StoreError>>);
+
+impl<T> Pending<T> {
+    pub async fn wait(self) -> Result<T, StoreError> {
+        self.0.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// Owns the writer thread; dropping every [`Store`] handle and then calling [`WriterHandle::join`]
+/// waits until the last acknowledged write is on disk.
+#[derive(Debug)]
+pub struct WriterHandle(std::thread::JoinHandle<()>);
+
+impl WriterHandle {
+    pub fn join(self) {
+        if self.0.join().is_err() {
+            tracing::error!("the store writer thread panicked");
+        }
+    }
+}
+
+impl Store {
+    pub fn open(dir: &Path, options: &StoreOptions) -> Result<(Store, WriterHandle), StoreError> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(options.cache_capacity_bytes)
+            .open()?;
+        // sled's flush uses sync_file_range, which does not survive power loss; we fsync this
+        // file after each flush (sled #1452).
+        let data_file = File::open(dir.join("db"))?;
+        let events = db.open_tree("events")?;
+        let catalog = Arc::new(Catalog::load(
+            db.open_tree("sites")?,
+            db.open_tree("surveys")?,
+        )?);
+        let (jobs, inbox) = mpsc::channel(options.max_pending_writes.max(1));
+        let stats = Arc::new(WriterStats::default());
+        let thread = writer::spawn(db.clone(), events.clone(), data_file, inbox, stats.clone())?;
+        let store = Store {
+            db,
+            events,
+            catalog,
+            jobs,
+            stats,
+        };
+        Ok((store, WriterHandle(thread)))
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Hands a job to the writer and waits until it is durable (or refused).
+    pub async fn submit<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Job,
+    ) -> Result<T, StoreError> {
+        self.enqueue(make)?.wait().await
+    }
+
+    /// Hands a job to the writer without waiting, so that several jobs (a batch) join the
+    /// same group commit. Refused at once when too many writes are waiting.
+    pub fn enqueue<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Job,
+    ) -> Result<Pending<T>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        match self.jobs.try_send(make(reply)) {
+            Ok(()) => Ok(Pending(answer)),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(StoreError::Busy),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(StoreError::Closed),
+        }
+    }
+
+    /// Whether the writer thread is alive and accepting work.
+    pub fn is_writable(&self) -> bool {
+        !self.jobs.is_closed() && !self.stats.failing()
+    }
+
+    pub fn response(&self, id: &ResponseId) -> Result<Option<ResponseRecord>, StoreError> {
+        let Some(seq) = self.events.get(keys::response_id(id))? else {
+            return Ok(None);
+        };
+        let Some(bytes) = self.events.get(keys::response_seq_from_bytes(&seq))? else {
+            return Ok(None);
+        };
+        Ok(Some(serde_json::from_slice(&bytes)?))
+    }
+
+    /// Responses of one site in ingest order, starting after `after` (a sequence number).
+    pub fn responses_after(
+        &self,
+        site: &SiteId,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<ResponseRecord>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1_000));
+        for item in self
+            .events
+            .range(keys::response_seq(after.saturating_add(1))..keys::response_seq_end())
+        {
+            let (_, bytes) = item?;
+            let record: ResponseRecord = serde_json::from_slice(&bytes)?;
+            if &record.response.context.site_id == site {
+                out.push(record);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The contact history of a member (for tests and, later, explanations).
+    pub fn ledger(
+        &self,
+        site: &SiteId,
+        member: &shared::ids::MemberHash,
+    ) -> Result<shared::throttle::ContactHistory, StoreError> {
+        match self.events.get(keys::ledger(site, member))? {
+            Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            None => Ok(Default::default()),
+        }
+    }
+
+    /// Responses counted against a survey's quota, in total and (with a store) on `day`.
+    pub fn quota_usage(
+        &self,
+        site: &SiteId,
+        survey: &SurveyId,
+        store: Option<&StoreId>,
+        day: i64,
+    ) -> Result<QuotaUsage, StoreError> {
+        let read = |key: Vec<u8>| -> Result<u64, StoreError> {
+            Ok(self.events.get(key)?.map_or(0, |v| keys::decode_u64(&v)))
+        };
+        Ok(QuotaUsage {
+            total: read(keys::quota_total(site, survey))?,
+            store_today: store
+                .map(|s| read(keys::quota_store_day(site, survey, s, day)))
+                .transpose()?,
+        })
+    }
+
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}

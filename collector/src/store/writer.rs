@@ -1,0 +1,428 @@
+//! The writer thread: group commit for everything customers send.
+//!
+//! One thread takes every waiting job, applies them in order to one `sled::Batch`, writes the
+//! batch, flushes, fsyncs the data file, and only then answers each job. Concurrent requests so
+//! share one flush, and a job is acknowledged only once it is on disk.
+//!
+//! Why one thread rather than `flush_async` from each request: `flush_async` hangs with eight or
+//! more concurrent callers (sled #1241). Being the only writer of the `events` tree also makes
+//! read-modify-write (the contact ledger, quota counters, idempotency) race-free without locks,
+//! and a retried duplicate of an id still in flight is answered only after the flush that
+//! stores the original.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+
+use shared::display::DisplayEvent;
+use shared::ids::MemberHash;
+use shared::response::Response;
+use shared::survey::Survey;
+use shared::throttle::{
+    Contact, ContactHistory, ContactKind, Decision, DecisionInput, QuotaUsage, ThrottlePolicy,
+    decide,
+};
+use shared::time::Timestamp;
+use tokio::sync::{mpsc, oneshot};
+
+use super::StoreError;
+use super::keys::{self, decode_u64};
+use super::records::{DisplayRecord, ResponseRecord};
+
+/// At most this many jobs share one flush; more wait for the next.
+const MAX_GROUP: usize = 2_048;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// Work for the writer. Each job carries the channel its answer goes back on.
+#[derive(Debug)]
+pub enum Job {
+    /// Store a validated, pseudonymized response once.
+    Response {
+        response: Response<MemberHash>,
+        received_at: Timestamp,
+        reply: Reply<Stored>,
+    },
+    /// Store a display event once, and note it in the member's ledger.
+    Display {
+        display: DisplayEvent<MemberHash>,
+        received_at: Timestamp,
+        reply: Reply<Stored>,
+    },
+    /// Decide for a member against the ledger; when the answer is Show, record the display in
+    /// the same batch, so two concurrent asks cannot both be shown.
+    Eligibility {
+        policy: ThrottlePolicy,
+        survey: Arc<Survey>,
+        display: DisplayEvent<MemberHash>,
+        now: Timestamp,
+        reply: Reply<Decision>,
+    },
+}
+
+/// How a response or display was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    New {
+        seq: u64,
+    },
+    /// Already stored before: nothing was written.
+    Duplicate {
+        seq: u64,
+    },
+}
+
+/// Counters the metrics endpoint reads.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub groups: AtomicU64,
+    pub jobs: AtomicU64,
+    pub flush_micros: AtomicU64,
+    pub failures: AtomicU64,
+    failing: AtomicBool,
+}
+
+impl WriterStats {
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
+    }
+}
+
+pub(super) fn spawn(
+    db: sled::Db,
+    events: sled::Tree,
+    data_file: File,
+    inbox: mpsc::Receiver<Job>,
+    stats: Arc<WriterStats>,
+) -> Result<std::thread::JoinHandle<()>, StoreError> {
+    let writer = Writer {
+        next_response: keys::next_seq(&events, keys::RESPONSE)?,
+        next_display: keys::next_seq(&events, keys::DISPLAY)?,
+        db,
+        events,
+        data_file,
+        stats,
+    };
+    Ok(std::thread::Builder::new()
+        .name("nunchi-writer".into())
+        .spawn(move || writer.run(inbox))?)
+}
+
+struct Writer {
+    db: sled::Db,
+    events: sled::Tree,
+    data_file: File,
+    stats: Arc<WriterStats>,
+    next_response: u64,
+    next_display: u64,
+}
+
+/// The writes of one group: read back before they reach the tree, and written as one batch.
+#[derive(Default)]
+struct Group {
+    batch: sled::Batch,
+    pending: HashMap<Vec<u8>, Vec<u8>>,
+}
+
+impl Group {
+    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.batch.insert(key.clone(), value.clone());
+        self.pending.insert(key, value);
+    }
+}
+
+/// A job's outcome, sent only once the group is durable.
+enum Outcome {
+    Stored(Reply<Stored>, Result<Stored, StoreError>),
+    Decision(Reply<Decision>, Result<Decision, StoreError>),
+}
+
+impl Outcome {
+    fn is_err(&self) -> bool {
+        match self {
+            Outcome::Stored(_, r) => r.is_err(),
+            Outcome::Decision(_, r) => r.is_err(),
+        }
+    }
+
+    /// Answers the requester. One that gave up (timeout, closed connection) no longer listens.
+    fn send(self, failure: Option<&StoreError>) {
+        let fail = |own: Option<StoreError>| own.unwrap_or_else(|| same_failure(failure));
+        match self {
+            Outcome::Stored(reply, r) => drop(reply.send(match failure {
+                None => r,
+                Some(_) => Err(fail(r.err())),
+            })),
+            Outcome::Decision(reply, r) => drop(reply.send(match failure {
+                None => r,
+                Some(_) => Err(fail(r.err())),
+            })),
+        }
+    }
+}
+
+impl Writer {
+    fn run(mut self, mut inbox: mpsc::Receiver<Job>) {
+        // Returns when every sender is gone: the server has stopped and in-flight writes are done.
+        while let Some(first) = inbox.blocking_recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_GROUP {
+                match inbox.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit(jobs);
+        }
+        if let Err(e) = self.db.flush() {
+            tracing::error!(error = %e, "final flush failed");
+        }
+    }
+
+    /// Applies a group of jobs as one batch and answers them once it is durable. If any job
+    /// cannot be applied, or the batch cannot be made durable, nothing of the group is kept
+    /// and every job in it gets an error (clients retry; ids make retries safe).
+    fn commit(&mut self, jobs: Vec<Job>) {
+        let count = jobs.len() as u64;
+        let (next_response, next_display) = (self.next_response, self.next_display);
+        let mut group = Group::default();
+        let outcomes: Vec<Outcome> = jobs
+            .into_iter()
+            .map(|job| self.apply(job, &mut group))
+            .collect();
+        let started = Instant::now();
+        let result = match outcomes.iter().any(Outcome::is_err) {
+            true => Err(StoreError::Io(std::io::Error::other(
+                "a job in the group could not be applied",
+            ))),
+            false => self.make_durable(group.batch),
+        };
+        self.stats
+            .flush_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        self.stats.groups.fetch_add(1, Ordering::Relaxed);
+        self.stats.jobs.fetch_add(count, Ordering::Relaxed);
+        if let Err(e) = &result {
+            tracing::error!(error = %e, jobs = count, "group commit failed; nothing in it was acknowledged");
+            self.stats.failures.fetch_add(1, Ordering::Relaxed);
+            // Nothing of the group was stored, so its sequence numbers are free again.
+            self.next_response = next_response;
+            self.next_display = next_display;
+        }
+        self.stats.failing.store(result.is_err(), Ordering::Relaxed);
+        for outcome in outcomes {
+            outcome.send(result.as_ref().err());
+        }
+    }
+
+    fn make_durable(&self, batch: sled::Batch) -> Result<(), StoreError> {
+        self.events.apply_batch(batch)?;
+        self.db.flush()?;
+        self.data_file.sync_data()?;
+        Ok(())
+    }
+
+    fn apply(&mut self, job: Job, group: &mut Group) -> Outcome {
+        match job {
+            Job::Response {
+                response,
+                received_at,
+                reply,
+            } => Outcome::Stored(reply, self.store_response(response, received_at, group)),
+            Job::Display {
+                display,
+                received_at,
+                reply,
+            } => Outcome::Stored(reply, self.store_display(display, received_at, group)),
+            Job::Eligibility {
+                policy,
+                survey,
+                display,
+                now,
+                reply,
+            } => Outcome::Decision(
+                reply,
+                self.eligibility(&policy, &survey, display, now, group),
+            ),
+        }
+    }
+
+    fn read(&self, key: &[u8], group: &Group) -> Result<Option<Vec<u8>>, StoreError> {
+        if let Some(v) = group.pending.get(key) {
+            return Ok(Some(v.clone()));
+        }
+        Ok(self.events.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn store_response(
+        &mut self,
+        response: Response<MemberHash>,
+        received_at: Timestamp,
+        group: &mut Group,
+    ) -> Result<Stored, StoreError> {
+        let id_key = keys::response_id(&response.response_id);
+        if let Some(seq) = self.read(&id_key, group)? {
+            return Ok(Stored::Duplicate {
+                seq: decode_u64(&seq),
+            });
+        }
+        let seq = self.next_response;
+        self.next_response += 1;
+        let ctx = &response.context;
+        self.bump(keys::quota_total(&ctx.site_id, &response.survey_id), group)?;
+        if let Some(store) = &ctx.store_id {
+            self.bump(
+                keys::quota_store_day(
+                    &ctx.site_id,
+                    &response.survey_id,
+                    store,
+                    received_at.utc_day(),
+                ),
+                group,
+            )?;
+        }
+        if let Some(member) = &ctx.member {
+            let contact = Contact {
+                at: response.client_time,
+                survey_id: response.survey_id.clone(),
+                channel: ctx.channel,
+            };
+            self.note_contact(&ctx.site_id, member, ContactKind::Answered, contact, group)?;
+        }
+        let record = ResponseRecord {
+            seq,
+            received_at,
+            response,
+        };
+        group.put(keys::response_seq(seq), serde_json::to_vec(&record)?);
+        group.put(id_key, seq.to_be_bytes().to_vec());
+        Ok(Stored::New { seq })
+    }
+
+    fn store_display(
+        &mut self,
+        display: DisplayEvent<MemberHash>,
+        received_at: Timestamp,
+        group: &mut Group,
+    ) -> Result<Stored, StoreError> {
+        let id_key = keys::display_id(&display.display_id);
+        if let Some(seq) = self.read(&id_key, group)? {
+            return Ok(Stored::Duplicate {
+                seq: decode_u64(&seq),
+            });
+        }
+        let seq = self.next_display;
+        self.next_display += 1;
+        if let Some(member) = &display.context.member {
+            let contact = Contact {
+                at: display.client_time,
+                survey_id: display.survey_id.clone(),
+                channel: display.context.channel,
+            };
+            self.note_contact(
+                &display.context.site_id,
+                member,
+                display.kind.into(),
+                contact,
+                group,
+            )?;
+        }
+        let record = DisplayRecord {
+            seq,
+            received_at,
+            display,
+        };
+        group.put(keys::display_seq(seq), serde_json::to_vec(&record)?);
+        group.put(id_key, seq.to_be_bytes().to_vec());
+        Ok(Stored::New { seq })
+    }
+
+    fn eligibility(
+        &mut self,
+        policy: &ThrottlePolicy,
+        survey: &Survey,
+        display: DisplayEvent<MemberHash>,
+        now: Timestamp,
+        group: &mut Group,
+    ) -> Result<Decision, StoreError> {
+        let ctx = &display.context;
+        let Some(member) = &ctx.member else {
+            // The route checks this; a job without a member has nothing to decide on.
+            return Ok(Decision::Show);
+        };
+        // A retried request for a display already recorded gets the same answer again.
+        if self
+            .read(&keys::display_id(&display.display_id), group)?
+            .is_some()
+        {
+            return Ok(Decision::Show);
+        }
+        let history = self.history(&ctx.site_id, member, group)?;
+        let quota = QuotaUsage {
+            total: self.counter(&keys::quota_total(&ctx.site_id, &survey.id), group)?,
+            store_today: match &ctx.store_id {
+                Some(store) => Some(self.counter(
+                    &keys::quota_store_day(&ctx.site_id, &survey.id, store, now.utc_day()),
+                    group,
+                )?),
+                None => None,
+            },
+        };
+        let decision = decide(&DecisionInput {
+            policy,
+            survey,
+            history: &history,
+            subject: member.as_str(),
+            quota,
+            now,
+        });
+        if decision.is_show() {
+            self.store_display(display, now, group)?;
+        }
+        Ok(decision)
+    }
+
+    fn history(
+        &self,
+        site: &shared::ids::SiteId,
+        member: &MemberHash,
+        group: &Group,
+    ) -> Result<ContactHistory, StoreError> {
+        match self.read(&keys::ledger(site, member), group)? {
+            Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            None => Ok(ContactHistory::default()),
+        }
+    }
+
+    fn note_contact(
+        &self,
+        site: &shared::ids::SiteId,
+        member: &MemberHash,
+        kind: ContactKind,
+        contact: Contact,
+        group: &mut Group,
+    ) -> Result<(), StoreError> {
+        let mut history = self.history(site, member, group)?;
+        history.record(kind, contact);
+        group.put(keys::ledger(site, member), serde_json::to_vec(&history)?);
+        Ok(())
+    }
+
+    fn counter(&self, key: &[u8], group: &Group) -> Result<u64, StoreError> {
+        Ok(self.read(key, group)?.map_or(0, |v| decode_u64(&v)))
+    }
+
+    fn bump(&self, key: Vec<u8>, group: &mut Group) -> Result<(), StoreError> {
+        let n = self.counter(&key, group)? + 1;
+        group.put(key, n.to_be_bytes().to_vec());
+        Ok(())
+    }
+}
+
+fn same_failure(e: Option<&StoreError>) -> StoreError {
+    StoreError::Io(std::io::Error::other(
+        e.map_or_else(String::new, ToString::to_string),
+    ))
+}
