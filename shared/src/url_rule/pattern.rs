@@ -31,11 +31,11 @@ const MAX_MEMO_BITS: usize = 1 << 22;
 #[error("{0}")]
 pub struct PatternError(String);
 
-impl PatternError {
-    fn at(at: usize, what: impl std::fmt::Display) -> Self {
-        Self(format!("{what} at byte {at}"))
-    }
+fn fail<T>(at: usize, what: impl std::fmt::Display) -> Result<T, PatternError> {
+    Err(PatternError(format!("{what} at byte {at}")))
 }
+
+const BAD_REPETITION: &str = "invalid repetition, write {n}, {n,} or {n,m}";
 
 /// A compiled pattern: a program for a backtracking machine. Compile once, match many times.
 #[derive(Debug, Clone)]
@@ -84,7 +84,7 @@ impl Regex {
         parser.alternation()?;
         if parser.peek(0).is_some() {
             // `alternation` stops early only at a `)` that no group opened.
-            return Err(PatternError::at(parser.at(), "unmatched )"));
+            return fail(parser.at(), "unmatched )");
         }
         parser.prog.push(Inst::Match);
         Ok(Self { prog: parser.prog })
@@ -250,10 +250,10 @@ impl Parser {
                 '^' => Some(Inst::Start),
                 '$' => Some(Inst::End),
                 '*' | '+' | '?' | '{' => {
-                    return Err(PatternError::at(at, "quantifier with nothing to repeat"));
+                    return fail(at, "quantifier with nothing to repeat");
                 }
                 // Stray closers are typos far more often than literals in a URL rule.
-                ']' | '}' => return Err(PatternError::at(at, format!("unmatched {c}"))),
+                ']' | '}' => return fail(at, format!("unmatched {c}")),
                 c => Some(Inst::Char(c)),
             };
             self.prog.extend(inst);
@@ -277,10 +277,7 @@ impl Parser {
         };
         let greedy = !self.eat('?');
         if let Some('*' | '+' | '?' | '{') = self.peek(0) {
-            return Err(PatternError::at(
-                self.at(),
-                "quantifier with nothing to repeat",
-            ));
+            return fail(self.at(), "quantifier with nothing to repeat");
         }
         // `min` copies, then `max - min` optional ones: `Split(body, out); body; …; out:`. With
         // no `max`, a single optional copy that jumps back to its `Split`.
@@ -328,16 +325,13 @@ impl Parser {
             (true, _) => Some(self.count(open)?),
         };
         if !self.eat('}') {
-            return Err(PatternError::at(
-                open,
-                "invalid repetition, write {n}, {n,} or {n,m}",
-            ));
+            return fail(open, BAD_REPETITION);
         }
         match max {
-            Some(max) if max < min => Err(PatternError::at(
+            Some(max) if max < min => fail(
                 open,
                 format!("repetition {{{min},{max}}} has its minimum above its maximum"),
-            )),
+            ),
             _ => Ok((min, max)),
         }
     }
@@ -350,14 +344,8 @@ impl Parser {
             self.i += 1;
         }
         match n {
-            _ if self.i == start => Err(PatternError::at(
-                open,
-                "invalid repetition, write {n}, {n,} or {n,m}",
-            )),
-            n if n > MAX_REPEAT => Err(PatternError::at(
-                open,
-                format!("repetition count above {MAX_REPEAT}"),
-            )),
+            _ if self.i == start => fail(open, BAD_REPETITION),
+            n if n > MAX_REPEAT => fail(open, format!("repetition count above {MAX_REPEAT}")),
             n => Ok(n),
         }
     }
@@ -371,12 +359,12 @@ impl Parser {
                 }
                 _ => "unsupported group syntax, only (?: … ) is allowed",
             };
-            return Err(PatternError::at(open, what));
+            return fail(open, what);
         }
         self.alternation()?;
         match self.eat(')') {
             true => Ok(()),
-            false => Err(PatternError::at(open, "unclosed group")),
+            false => fail(open, "unclosed group"),
         }
     }
 
@@ -395,16 +383,10 @@ impl Parser {
                     match self.class_member(open)? {
                         Item::Range(hi, _) if hi >= lo => items.push(Item::Range(lo, hi)),
                         Item::Range(hi, _) => {
-                            return Err(PatternError::at(
-                                at,
-                                format!("invalid class range {lo}-{hi}"),
-                            ));
+                            return fail(at, format!("invalid class range {lo}-{hi}"));
                         }
                         Item::Perl(..) => {
-                            return Err(PatternError::at(
-                                at,
-                                "a class such as \\d cannot end a range",
-                            ));
+                            return fail(at, "a class such as \\d cannot end a range");
                         }
                     }
                 }
@@ -418,8 +400,8 @@ impl Parser {
     fn class_member(&mut self, open: usize) -> Result<Item, PatternError> {
         let at = self.at();
         match self.bump() {
-            None => Err(PatternError::at(open, "unclosed character class")),
-            Some('[') => Err(PatternError::at(at, "nested classes are not supported")),
+            None => fail(open, "unclosed character class"),
+            Some('[') => fail(at, "nested classes are not supported"),
             Some('\\') => self.escape(at),
             Some(c) => Ok(Item::Range(c, c)),
         }
@@ -428,17 +410,17 @@ impl Parser {
     /// After the `\` at byte `at`: a literal (as a one-character range) or a Perl class.
     fn escape(&mut self, at: usize) -> Result<Item, PatternError> {
         match self.bump() {
-            None => Err(PatternError::at(at, "trailing backslash")),
+            None => fail(at, "trailing backslash"),
             Some(c @ ('d' | 'w' | 's' | 'D' | 'W' | 'S')) => {
                 Ok(Item::Perl(c.to_ascii_lowercase(), c.is_ascii_uppercase()))
             }
             Some('n') => Ok(Item::Range('\n', '\n')),
             Some('t') => Ok(Item::Range('\t', '\t')),
             Some('r') => Ok(Item::Range('\r', '\r')),
-            Some('1'..='9') => Err(PatternError::at(at, "backreferences are not supported")),
+            Some('1'..='9') => fail(at, "backreferences are not supported"),
             // `\<` and `\>` are word boundaries in the `regex` crate: refuse them, do not guess.
             Some(c) if c.is_ascii_punctuation() && !matches!(c, '<' | '>') => Ok(Item::Range(c, c)),
-            Some(c) => Err(PatternError::at(at, format!("unsupported escape \\{c}"))),
+            Some(c) => fail(at, format!("unsupported escape \\{c}")),
         }
     }
 }
@@ -751,8 +733,15 @@ mod tests {
                 text in "[ab/1 é.]{0,12}",
             ) {
                 let expected = regex::Regex::new(&theirs).expect("the regex crate compiles it");
-                let ours_re = Regex::new(&ours).map_err(|e| TestCaseError::fail(format!("{ours:?}: {e}")))?;
-                prop_assert_eq!(ours_re.is_match(&text), expected.is_match(&text), "{:?} on {:?}", ours, text);
+                let re = Regex::new(&ours)
+                    .map_err(|e| TestCaseError::fail(format!("{ours:?}: {e}")))?;
+                prop_assert_eq!(
+                    re.is_match(&text),
+                    expected.is_match(&text),
+                    "{:?} on {:?}",
+                    ours,
+                    text
+                );
             }
         }
     }

@@ -1,0 +1,15 @@
+//! Benchmarks. (The ingest benchmark is being written.)
+
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum Which {
+    /// Durable ingest vs a no-op route on the same server, 64 connections on loopback.
+    Ingest,
+}
+
+pub fn run(which: Which) -> anyhow::Result<()> {
+    match which {
+        Which::Ingest => anyhow::bail!("not written yet"),
+    }
+}

@@ -1,0 +1,51 @@
+//! `cargo xtask`: the project's build chores, in Rust so they run wherever cargo does.
+//!
+//! - `demo`: build and run the collector with the seeded demo site.
+//! - `test`: every check CI runs: formatting, lints, all tests.
+//! - `bench ingest`: measure durable ingest against a no-op route on the same server.
+
+mod bench;
+mod run;
+mod setup;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Run the collector with the demo site and pages on http://127.0.0.1:8080.
+    Demo {
+        /// Where the demo keeps its data.
+        #[arg(long, default_value = "data/demo")]
+        data_dir: String,
+    },
+    /// Run every check: rustfmt, clippy, all tests (what CI runs).
+    Test,
+    /// Run a benchmark and record its figures in docs/BENCHMARKS.md.
+    Bench {
+        #[command(subcommand)]
+        which: bench::Which,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().task {
+        Task::Demo { data_dir } => {
+            setup::ensure_wasm_target()?;
+            run::cargo(&["run", "--release", "--package", "nunchi-collector", "--bin", "nunchi", "--", "serve", "--demo", "--data-dir", &data_dir])
+        }
+        Task::Test => {
+            setup::ensure_wasm_target()?;
+            run::cargo(&["fmt", "--all", "--", "--check"])?;
+            run::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            run::cargo(&["test", "--workspace"])
+        }
+        Task::Bench { which } => bench::run(which),
+    }
+}
