@@ -3,12 +3,12 @@
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
-pub enum Which {
+pub(crate) enum Which {
     /// Durable ingest vs a no-op route on the same server, 64 connections on loopback.
     Ingest,
 }
 
-pub fn run(which: Which) -> anyhow::Result<()> {
+pub(crate) fn run(which: Which) -> anyhow::Result<()> {
     match which {
         Which::Ingest => anyhow::bail!("not written yet"),
     }

@@ -5,12 +5,12 @@ use std::process::Command;
 use anyhow::{Context, bail};
 
 /// Runs `cargo` (the one that runs xtask) with `args`, failing if it fails.
-pub fn cargo(args: &[&str]) -> anyhow::Result<()> {
+pub(crate) fn cargo(args: &[&str]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     command(&cargo, args)
 }
 
-pub fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
+pub(crate) fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program).args(args).status().with_context(|| format!("could not start {program}"))?;
     if !status.success() {

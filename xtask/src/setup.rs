@@ -4,10 +4,10 @@ use std::process::Command;
 
 use crate::run;
 
-pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// The widget compiles to wasm32; rustup adds the target once.
-pub fn ensure_wasm_target() -> anyhow::Result<()> {
+pub(crate) fn ensure_wasm_target() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
