@@ -69,10 +69,19 @@ impl PageUrl {
         }
         let end = url.find(['?', '#']).unwrap_or(url.len());
         let bare = &url[..end];
+        // `https://user:secret@host/`: the login is personal data too.
+        let scheme_end = bare.find("://").map_or(0, |i| i + 3);
+        let authority_end = bare[scheme_end..]
+            .find('/')
+            .map_or(bare.len(), |i| scheme_end + i);
+        let bare = match bare[scheme_end..authority_end].rfind('@') {
+            Some(at) => format!("{}{}", &bare[..scheme_end], &bare[scheme_end + at + 1..]),
+            None => bare.to_owned(),
+        };
         if bare.len() > MAX_PAGE_URL_LEN {
             return Err(PageUrlError::TooLong);
         }
-        Ok(Self(bare.to_owned()))
+        Ok(Self(bare))
     }
 
     pub fn as_str(&self) -> &str {
@@ -179,6 +188,17 @@ impl Response<MemberId> {
         }
         for q in &survey.questions {
             let field = format!("answers.{}", q.id);
+            // A follow-up to an answer that is itself wrong cannot be judged: one error, not two.
+            let earlier_is_wrong = q.show_if.as_ref().is_some_and(|cond| {
+                let earlier = survey.question(&cond.question);
+                match (earlier, raw.answers.get(&cond.question)) {
+                    (Some(e), Some(value)) => e.kind.check(value).is_err(),
+                    _ => false,
+                }
+            });
+            if earlier_is_wrong {
+                continue;
+            }
             let shown = q.show_if.as_ref().is_none_or(|cond| {
                 raw.answers
                     .get(&cond.question)
@@ -276,5 +296,301 @@ fn check_attributes(attributes: &BTreeMap<String, Scalar>, errors: &mut Errors) 
                 format!("values are at most {MAX_ATTRIBUTE_VALUE_LEN} bytes"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn survey() -> Survey {
+        serde_json::from_value(json!({
+            "id": "checkout-nps",
+            "site_id": "demo-shop",
+            "version": 3,
+            "name": "Checkout NPS",
+            "default_locale": "en",
+            "questions": [
+                {
+                    "id": "nps",
+                    "kind": {"type": "nps"},
+                    "text": {"en": "Recommend us?"},
+                    "required": true
+                },
+                {
+                    "id": "why",
+                    "kind": {"type": "open_text", "max_length": 20},
+                    "text": {"en": "Why?"},
+                    "show_if": {"question": "nps", "when": {"score_at_most": 6}}
+                },
+                {
+                    "id": "reason",
+                    "kind": {"type": "single_choice", "choices": [
+                        {"id": "price", "text": {"en": "Price"}},
+                        {"id": "delivery", "text": {"en": "Delivery"}}
+                    ]},
+                    "text": {"en": "What matters most?"}
+                }
+            ]
+        }))
+        .expect("the example survey parses")
+    }
+
+    /// A detractor's response, as the widget sends it.
+    fn raw_json() -> Value {
+        json!({
+            "response_id": "01936d5e-8f1a-7c3b-9d2e-4f5a6b7c8d9e",
+            "survey_id": "checkout-nps",
+            "survey_version": 3,
+            "answers": {"nps": 3, "why": "slow delivery"},
+            "context": {
+                "channel": "web",
+                "site_id": "demo-shop",
+                "page_url": "https://shop.example/order/7/done",
+                "locale": "en-US",
+                "member": "M-1001"
+            },
+            "client_time": 1_700_000_000_000_i64
+        })
+    }
+
+    fn raw(change: impl FnOnce(&mut Value)) -> RawResponse {
+        let mut value = raw_json();
+        change(&mut value);
+        serde_json::from_value(value).expect("the raw response deserializes")
+    }
+
+    /// A change to the example's JSON.
+    type Change = fn(&mut Value);
+    /// The errors `Response::parse` should report, as (code, field).
+    type Expected = &'static [(ErrorCode, &'static str)];
+
+    fn check(case: &str, change: Change, expected: &[(ErrorCode, &str)]) {
+        let errors = Response::parse(raw(change), &survey()).expect_err(case);
+        let got: Vec<(ErrorCode, &str)> =
+            errors.iter().map(|e| (e.code, e.field.as_str())).collect();
+        assert_eq!(got, expected, "{case}: {errors:?}");
+    }
+
+    #[test]
+    fn valid_responses() {
+        let detractor = Response::parse(raw(|_| {}), &survey()).unwrap();
+        assert_eq!(detractor.answers.len(), 2);
+        assert_eq!(
+            detractor.context.page_url.as_ref().map(PageUrl::as_str),
+            Some("https://shop.example/order/7/done")
+        );
+        let promoter = raw(|v| v["answers"] = json!({"nps": 9, "reason": "price"}));
+        assert!(Response::parse(promoter, &survey()).is_ok());
+        let minimal = raw(|v| v["answers"] = json!({"nps": 10}));
+        assert!(Response::parse(minimal, &survey()).is_ok());
+    }
+
+    #[test]
+    fn invalid_responses() {
+        use ErrorCode::*;
+        let table: &[(&str, Change, Expected)] = &[
+            (
+                "NPS 11",
+                |v| v["answers"] = json!({"nps": 11}),
+                &[(OutOfRange, "answers.nps")],
+            ),
+            (
+                "NPS 11 with its follow-up: one error, not two",
+                |v| v["answers"]["nps"] = json!(11),
+                &[(OutOfRange, "answers.nps")],
+            ),
+            (
+                "NPS -1",
+                |v| v["answers"]["nps"] = json!(-1),
+                &[(OutOfRange, "answers.nps")],
+            ),
+            (
+                "NPS as a string",
+                |v| v["answers"] = json!({"nps": "9"}),
+                &[(InvalidType, "answers.nps")],
+            ),
+            (
+                "follow-up answered by a promoter",
+                |v| v["answers"]["nps"] = json!(9),
+                &[(QuestionNotShown, "answers.why")],
+            ),
+            (
+                "required question unanswered",
+                |v| v["answers"] = json!({"reason": "price"}),
+                &[(Required, "answers.nps")],
+            ),
+            (
+                "unknown question",
+                |v| v["answers"]["colour"] = json!("red"),
+                &[(UnknownQuestion, "answers.colour")],
+            ),
+            (
+                "unknown choice",
+                |v| v["answers"]["reason"] = json!("speed"),
+                &[(UnknownChoice, "answers.reason")],
+            ),
+            (
+                "choice as a list",
+                |v| v["answers"]["reason"] = json!(["price"]),
+                &[(InvalidType, "answers.reason")],
+            ),
+            (
+                "open text too long",
+                |v| v["answers"]["why"] = json!("x".repeat(21)),
+                &[(TooLong, "answers.why")],
+            ),
+            (
+                "open text counted in characters, not bytes",
+                |v| v["answers"]["why"] = json!("배송이 너무 느렸어요".repeat(2)),
+                &[(TooLong, "answers.why")],
+            ),
+            (
+                "another survey",
+                |v| v["survey_id"] = json!("other-survey"),
+                &[(InvalidReference, "survey_id")],
+            ),
+            (
+                "another survey version",
+                |v| v["survey_version"] = json!(2),
+                &[(InvalidReference, "survey_version")],
+            ),
+            (
+                "another site",
+                |v| v["context"]["site_id"] = json!("other-shop"),
+                &[(InvalidReference, "context.site_id")],
+            ),
+            (
+                "too many attributes",
+                |v| {
+                    let attributes: serde_json::Map<String, Value> = (0..=MAX_ATTRIBUTES)
+                        .map(|i| (format!("a{i}"), json!(i)))
+                        .collect();
+                    v["context"]["attributes"] = Value::Object(attributes);
+                },
+                &[(TooMany, "context.attributes")],
+            ),
+            (
+                "attribute value too long",
+                |v| v["context"]["attributes"] = json!({"plan": "p".repeat(257)}),
+                &[(TooLong, "context.attributes.plan")],
+            ),
+            (
+                "empty attribute key",
+                |v| v["context"]["attributes"] = json!({"": true}),
+                &[(InvalidValue, "context.attributes.")],
+            ),
+            (
+                "no answers",
+                |v| v["answers"] = json!({}),
+                &[(Required, "answers.nps"), (Required, "answers")],
+            ),
+        ];
+        for (case, change, expected) in table {
+            check(case, *change, expected);
+        }
+        // Still valid after the length change: 10 characters in 28 bytes.
+        let short = raw(|v| v["answers"]["why"] = json!("배송이 너무 느렸어요"));
+        assert!(Response::parse(short, &survey()).is_ok());
+    }
+
+    #[test]
+    fn malformed_json_is_refused() {
+        let table: &[(&str, Change)] = &[
+            ("a version 4 response id", |v| {
+                v["response_id"] = json!("9b2f3c1e-2a4b-4c5d-8e6f-7a8b9c0d1e2f")
+            }),
+            ("an unknown top-level field", |v| v["score"] = json!(3)),
+            ("an unknown context field", |v| {
+                v["context"]["ip"] = json!("10.0.0.1")
+            }),
+            ("a javascript: page URL", |v| {
+                v["context"]["page_url"] = json!("javascript:alert(1)")
+            }),
+            ("no locale", |v| {
+                v["context"].as_object_mut().unwrap().remove("locale");
+            }),
+        ];
+        for (case, change) in table {
+            let mut value = raw_json();
+            change(&mut value);
+            assert!(
+                serde_json::from_value::<RawResponse>(value).is_err(),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn page_urls_lose_query_and_fragment() {
+        for (url, expected) in [
+            (
+                "https://shop.example/order/7",
+                "https://shop.example/order/7",
+            ),
+            (
+                "https://shop.example/order?email=a@b.example",
+                "https://shop.example/order",
+            ),
+            (
+                "https://user:secret@shop.example/order?x=1",
+                "https://shop.example/order",
+            ),
+            (
+                "https://shop.example/u/@alice",
+                "https://shop.example/u/@alice",
+            ),
+            (
+                "https://shop.example/order#token=secret",
+                "https://shop.example/order",
+            ),
+            ("http://shop.example/a#b?c", "http://shop.example/a"),
+            ("https://shop.example/?", "https://shop.example/"),
+        ] {
+            assert_eq!(
+                PageUrl::parse(url).map(|u| u.as_str().to_owned()),
+                Ok(expected.into())
+            );
+        }
+        for (url, expected) in [
+            ("javascript:alert(1)", PageUrlError::Scheme),
+            ("data:text/html,hi", PageUrlError::Scheme),
+            ("//shop.example/", PageUrlError::Scheme),
+            ("ftp://shop.example/", PageUrlError::Scheme),
+        ] {
+            assert_eq!(PageUrl::parse(url), Err(expected), "{url}");
+        }
+        let long = format!("https://shop.example/{}", "a".repeat(MAX_PAGE_URL_LEN));
+        assert_eq!(PageUrl::parse(&long), Err(PageUrlError::TooLong));
+        // Only what is kept counts towards the limit.
+        let long_query = format!("https://shop.example/?q={}", "a".repeat(MAX_PAGE_URL_LEN));
+        assert!(PageUrl::parse(&long_query).is_ok());
+    }
+
+    #[test]
+    fn pseudonymize_replaces_the_member_id_by_its_hash() {
+        let response = Response::parse(raw(|_| {}), &survey()).unwrap();
+        let stored = response.clone().pseudonymize(|id| {
+            assert_eq!(id.as_str(), "M-1001");
+            MemberHash::parse("9f86d081884c7d65").unwrap()
+        });
+        assert_eq!(
+            stored.context.member.as_ref().map(MemberHash::as_str),
+            Some("9f86d081884c7d65")
+        );
+        assert_eq!(stored.answers, response.answers);
+        assert_eq!(stored.response_id, response.response_id);
+        let json = serde_json::to_string(&stored).unwrap();
+        assert!(!json.contains("M-1001"), "{json}");
+
+        let anonymous = raw(|v| {
+            v["context"].as_object_mut().unwrap().remove("member");
+        });
+        let stored = Response::parse(anonymous, &survey())
+            .unwrap()
+            .pseudonymize(|_| panic!("no member to hash"));
+        assert_eq!(stored.context.member, None);
     }
 }

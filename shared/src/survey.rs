@@ -203,7 +203,7 @@ impl Survey {
                         ErrorCode::InvalidValue,
                         format!("{at}.show_if.when"),
                         format!(
-                            "this condition can never hold for question {:?}",
+                            "this condition does not fit question {:?}: a score outside its scale, or another kind of answer",
                             earlier.id.as_str()
                         ),
                     ),
@@ -315,5 +315,297 @@ impl Survey {
             }
             self.check_text(&c.text, &format!("{at}.kind.choices.{j}.text"), errors);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::url_rule::{UrlMatch, UrlRule};
+
+    /// An NPS question and a follow-up shown to detractors, written as the wire format.
+    fn survey() -> Survey {
+        let json = r#"{
+            "id": "checkout-nps",
+            "site_id": "demo-shop",
+            "name": "Checkout NPS",
+            "default_locale": "en",
+            "questions": [
+                {
+                    "id": "nps",
+                    "kind": {"type": "nps"},
+                    "text": {"en": "Would you recommend us?", "ko": "추천하시겠습니까?"},
+                    "required": true
+                },
+                {
+                    "id": "why",
+                    "kind": {"type": "open_text", "max_length": 500},
+                    "text": {"en": "What should we do better?"},
+                    "show_if": {"question": "nps", "when": {"score_at_most": 6}}
+                }
+            ],
+            "triggers": [{"on": {"type": "page_view"}, "delay": "5s"}],
+            "targeting": {
+                "urls": [{"match": "regex", "value": "^https://shop\\.example/order/\\d+/done$"}]
+            },
+            "throttle": {"sample_percent": 50}
+        }"#;
+        serde_json::from_str(json).expect("the example survey parses")
+    }
+
+    fn text(pairs: &[(&str, &str)]) -> LocalizedText {
+        LocalizedText(
+            pairs
+                .iter()
+                .map(|(l, t)| (Locale::parse(l).unwrap(), (*t).to_owned()))
+                .collect(),
+        )
+    }
+
+    fn choices(ids: &[&str]) -> Vec<Choice> {
+        ids.iter()
+            .map(|id| Choice {
+                id: ChoiceId::parse(*id).unwrap(),
+                text: text(&[("en", id)]),
+            })
+            .collect()
+    }
+
+    /// The follow-up question (`questions.1`) with another kind.
+    fn follow_up_kind(kind: QuestionKind) -> impl Fn(&mut Survey) {
+        move |s| s.questions[1].kind = kind.clone()
+    }
+
+    fn follow_up_when(when: AnswerCondition) -> impl Fn(&mut Survey) {
+        move |s| s.questions[1].show_if.as_mut().unwrap().when = when.clone()
+    }
+
+    /// Breaks the example survey and compares the errors, as (code, field), with `expected`.
+    fn check(case: &str, break_it: &dyn Fn(&mut Survey), expected: &[(ErrorCode, &str)]) {
+        let mut s = survey();
+        break_it(&mut s);
+        let errors = s.validate().err().unwrap_or_default();
+        let got: Vec<(ErrorCode, &str)> =
+            errors.iter().map(|e| (e.code, e.field.as_str())).collect();
+        assert_eq!(got, expected, "{case}: {errors:?}");
+    }
+
+    #[test]
+    fn the_example_survey_is_valid() {
+        let s = survey();
+        assert_eq!(s.validate(), Ok(()));
+        assert_eq!(s.version, 1);
+        assert_eq!(s.status, SurveyStatus::Draft);
+        assert_eq!(
+            s.questions[1].kind,
+            QuestionKind::OpenText { max_length: 500 }
+        );
+    }
+
+    #[test]
+    fn broken_surveys() {
+        use ErrorCode::*;
+        let extra = |n: usize| {
+            move |s: &mut Survey| {
+                for i in 0..n {
+                    s.questions.push(Question {
+                        id: QuestionId::parse(format!("extra{i}")).unwrap(),
+                        kind: QuestionKind::Thumbs,
+                        text: text(&[("en", "Helpful?")]),
+                        required: false,
+                        show_if: None,
+                    });
+                }
+            }
+        };
+        type Breakage = Box<dyn Fn(&mut Survey)>;
+        type Expected = &'static [(ErrorCode, &'static str)];
+        let table: Vec<(&str, Breakage, Expected)> = vec![
+            (
+                "blank name",
+                Box::new(|s| s.name = " ".into()),
+                &[(Required, "name")],
+            ),
+            (
+                "version 0",
+                Box::new(|s| s.version = 0),
+                &[(OutOfRange, "version")],
+            ),
+            (
+                "no questions",
+                Box::new(|s| s.questions.clear()),
+                &[(TooFew, "questions")],
+            ),
+            ("five questions", Box::new(extra(3)), &[]),
+            (
+                "six questions",
+                Box::new(extra(4)),
+                &[(TooMany, "questions")],
+            ),
+            (
+                "duplicate question id",
+                Box::new(|s| s.questions[1].id = s.questions[0].id.clone()),
+                &[(Duplicate, "questions.1.id")],
+            ),
+            (
+                "no text in the default locale",
+                Box::new(|s| s.questions[0].text = text(&[("ko", "추천하시겠습니까?")])),
+                &[(Required, "questions.0.text")],
+            ),
+            (
+                "blank text",
+                Box::new(|s| s.questions[0].text = text(&[("en", "Recommend?"), ("ko", " ")])),
+                &[(Required, "questions.0.text.ko")],
+            ),
+            (
+                "blank thank-you",
+                Box::new(|s| s.thank_you = Some(text(&[("en", "")]))),
+                &[(Required, "thank_you.en")],
+            ),
+            (
+                "one choice only",
+                Box::new(follow_up_kind(QuestionKind::SingleChoice {
+                    choices: choices(&["price"]),
+                })),
+                &[(TooFew, "questions.1.kind.choices")],
+            ),
+            (
+                "duplicate choice id",
+                Box::new(follow_up_kind(QuestionKind::SingleChoice {
+                    choices: choices(&["price", "delivery", "price"]),
+                })),
+                &[(Duplicate, "questions.1.kind.choices.2.id")],
+            ),
+            (
+                "choice without default-locale text",
+                Box::new(|s| {
+                    let mut cs = choices(&["price", "delivery"]);
+                    cs[1].text = text(&[("ko", "배송")]);
+                    s.questions[1].kind = QuestionKind::SingleChoice { choices: cs };
+                }),
+                &[(Required, "questions.1.kind.choices.1.text")],
+            ),
+            (
+                "multiple choice max above the number of choices",
+                Box::new(follow_up_kind(QuestionKind::MultipleChoice {
+                    choices: choices(&["price", "delivery"]),
+                    min: 0,
+                    max: Some(3),
+                })),
+                &[(OutOfRange, "questions.1.kind.max")],
+            ),
+            (
+                "multiple choice min above max",
+                Box::new(follow_up_kind(QuestionKind::MultipleChoice {
+                    choices: choices(&["price", "delivery", "range"]),
+                    min: 3,
+                    max: Some(2),
+                })),
+                &[(OutOfRange, "questions.1.kind.min")],
+            ),
+            (
+                "open text max_length 0",
+                Box::new(follow_up_kind(QuestionKind::OpenText { max_length: 0 })),
+                &[(OutOfRange, "questions.1.kind.max_length")],
+            ),
+            (
+                "follow-up refers to a later question",
+                Box::new(|s| {
+                    s.questions[0].show_if = Some(ShowIf {
+                        question: s.questions[1].id.clone(),
+                        when: AnswerCondition::Thumb(true),
+                    })
+                }),
+                &[(InvalidReference, "questions.0.show_if.question")],
+            ),
+            (
+                "follow-up refers to itself",
+                Box::new(|s| {
+                    s.questions[1].show_if.as_mut().unwrap().question = s.questions[1].id.clone()
+                }),
+                &[(InvalidReference, "questions.1.show_if.question")],
+            ),
+            (
+                "score_at_most 11 on NPS never holds",
+                Box::new(follow_up_when(AnswerCondition::ScoreAtMost(11))),
+                &[(InvalidValue, "questions.1.show_if.when")],
+            ),
+            (
+                "thumb on NPS never holds",
+                Box::new(follow_up_when(AnswerCondition::Thumb(false))),
+                &[(InvalidValue, "questions.1.show_if.when")],
+            ),
+            (
+                "choice_in on NPS never holds",
+                Box::new(follow_up_when(AnswerCondition::ChoiceIn(vec![
+                    ChoiceId::parse("price").unwrap(),
+                ]))),
+                &[(InvalidValue, "questions.1.show_if.when")],
+            ),
+            (
+                "URL rule with a bad regex",
+                Box::new(|s| {
+                    s.targeting
+                        .urls
+                        .push(UrlRule::new(UrlMatch::Regex, "^/order/(\\d+"))
+                }),
+                &[(InvalidPattern, "targeting.urls.1.value")],
+            ),
+            (
+                "sample_percent 150",
+                Box::new(|s| s.throttle.sample_percent = 150.0),
+                &[(OutOfRange, "throttle.sample_percent")],
+            ),
+            (
+                "several problems at once, all reported",
+                Box::new(|s| {
+                    s.name.clear();
+                    s.questions[1].kind = QuestionKind::OpenText { max_length: 0 };
+                    s.throttle.sample_percent = -1.0;
+                }),
+                &[
+                    (Required, "name"),
+                    (OutOfRange, "questions.1.kind.max_length"),
+                    (OutOfRange, "throttle.sample_percent"),
+                ],
+            ),
+        ];
+        for (case, break_it, expected) in table {
+            check(case, &*break_it, expected);
+        }
+    }
+
+    #[test]
+    fn the_wire_format_is_pinned_and_round_trips() {
+        let s = survey();
+        let value = serde_json::to_value(&s).unwrap();
+        assert_eq!(value["questions"][0]["kind"], json!({"type": "nps"}));
+        assert_eq!(
+            value["questions"][1]["show_if"],
+            json!({"question": "nps", "when": {"score_at_most": 6}})
+        );
+        assert_eq!(
+            value["questions"][1]["kind"],
+            json!({"type": "open_text", "max_length": 500})
+        );
+        assert_eq!(value["targeting"]["urls"][0]["match"], "regex");
+        assert_eq!(value["triggers"][0]["delay"], "5s");
+        let back: Survey = serde_json::from_value(value).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let mut value = serde_json::to_value(survey()).unwrap();
+        value["questions"][0]["colour"] = json!("red");
+        assert!(serde_json::from_value::<Survey>(value).is_err());
+        let mut value = serde_json::to_value(survey()).unwrap();
+        value["questions"][1]["kind"] = json!({"type": "open_text", "max_length": 5, "max": 5});
+        assert!(serde_json::from_value::<Survey>(value).is_err());
+        // Not so for kinds without fields: serde ignores `deny_unknown_fields` on the unit
+        // variants of an internally tagged enum (serde-rs/serde#2123), so `{"type": "nps",
+        // "max": 5}` is read as plain NPS.
     }
 }

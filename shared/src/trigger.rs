@@ -55,10 +55,49 @@ pub enum TriggerEvent {
 
 /// `{"property": "total", "gt": 50000}`: one condition on a property.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FilterRepr")]
 pub struct PropertyFilter {
     pub property: String,
     #[serde(flatten)]
     pub op: FilterOp,
+}
+
+/// A filter as written. Read through `flatten` alone, `{"gt": 1, "lt": 5}` would keep `gt` and
+/// drop `lt`, and unknown keys would be ignored: both silently widen the audience.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilterRepr {
+    property: String,
+    eq: Option<Scalar>,
+    ne: Option<Scalar>,
+    lt: Option<f64>,
+    gt: Option<f64>,
+    #[serde(rename = "in")]
+    any_of: Option<Vec<Scalar>>,
+    exists: Option<bool>,
+}
+
+impl TryFrom<FilterRepr> for PropertyFilter {
+    type Error = &'static str;
+    fn try_from(f: FilterRepr) -> Result<Self, Self::Error> {
+        let mut ops = [
+            f.eq.map(FilterOp::Eq),
+            f.ne.map(FilterOp::Ne),
+            f.lt.map(FilterOp::Lt),
+            f.gt.map(FilterOp::Gt),
+            f.any_of.map(FilterOp::In),
+            f.exists.map(FilterOp::Exists),
+        ]
+        .into_iter()
+        .flatten();
+        match (ops.next(), ops.next()) {
+            (Some(op), None) => Ok(Self {
+                property: f.property,
+                op,
+            }),
+            _ => Err("a filter has exactly one operator: eq, ne, lt, gt, in or exists"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,7 +264,8 @@ impl Targeting {
         let url_ok = match audience.url {
             Some(url) => {
                 (self.urls.is_empty() || self.urls.iter().any(|r| r.matches(url)))
-                    && !self.exclude_urls.iter().any(|r| r.matches(url))
+                    // An exclusion that cannot tell (a broken pattern) excludes: fail closed.
+                    && !self.exclude_urls.iter().any(|r| r.test(url).unwrap_or(true))
             }
             // Outside a web page, URL rules cannot hold; a survey that asks for pages is not shown.
             None => self.urls.is_empty(),
@@ -262,5 +302,435 @@ impl Targeting {
         }
         validate_filters(&self.attributes, "attributes", &mut errors);
         errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn props(value: Value) -> BTreeMap<String, Scalar> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn trigger(on: Value) -> Trigger {
+        serde_json::from_value(json!({ "on": on })).unwrap()
+    }
+
+    #[test]
+    fn page_events_fire_their_own_triggers() {
+        let none = BTreeMap::new();
+        let purchase = props(json!({"total": 60_000}));
+        let custom = |name| PageEvent::Custom {
+            name,
+            props: &purchase,
+        };
+        let table = [
+            (json!({"type": "page_view"}), PageEvent::PageView, true),
+            (json!({"type": "page_view"}), PageEvent::ExitIntent, false),
+            (json!({"type": "exit_intent"}), PageEvent::ExitIntent, true),
+            (
+                json!({"type": "exit_intent"}),
+                PageEvent::Scrolled { percent: 100 },
+                false,
+            ),
+            (
+                json!({"type": "scroll_depth", "percent": 50}),
+                PageEvent::Scrolled { percent: 49 },
+                false,
+            ),
+            (
+                json!({"type": "scroll_depth", "percent": 50}),
+                PageEvent::Scrolled { percent: 50 },
+                true,
+            ),
+            (
+                json!({"type": "scroll_depth", "percent": 50}),
+                PageEvent::Scrolled { percent: 90 },
+                true,
+            ),
+            (
+                json!({"type": "scroll_depth", "percent": 50}),
+                PageEvent::PageView,
+                false,
+            ),
+            (
+                json!({"type": "event", "name": "purchase"}),
+                custom("purchase"),
+                true,
+            ),
+            (
+                json!({"type": "event", "name": "purchase"}),
+                custom("Purchase"),
+                false,
+            ),
+            (
+                json!({"type": "event", "name": "purchase"}),
+                PageEvent::PageView,
+                false,
+            ),
+            (
+                json!({"type": "event", "name": "purchase",
+                       "filters": [{"property": "total", "gt": 50_000}]}),
+                custom("purchase"),
+                true,
+            ),
+            (
+                json!({"type": "event", "name": "purchase",
+                       "filters": [{"property": "total", "gt": 50_000}]}),
+                PageEvent::Custom {
+                    name: "purchase",
+                    props: &none,
+                },
+                false,
+            ),
+            (
+                json!({"type": "event", "name": "purchase", "filters": [
+                    {"property": "total", "gt": 50_000},
+                    {"property": "total", "lt": 55_000}
+                ]}),
+                custom("purchase"),
+                false,
+            ),
+        ];
+        for (on, event, expected) in table {
+            assert_eq!(
+                trigger(on.clone()).fires(&event),
+                expected,
+                "{on} on {event:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn property_filters() {
+        let event = props(json!({"total": 60_000, "plan": "pro", "first_order": true, "items": 1}));
+        let table = [
+            (json!({"property": "plan", "eq": "pro"}), true),
+            (json!({"property": "plan", "eq": "free"}), false),
+            (json!({"property": "plan", "eq": "PRO"}), false),
+            (json!({"property": "items", "eq": 1.0}), true),
+            (json!({"property": "items", "eq": "1"}), false),
+            (json!({"property": "first_order", "eq": true}), true),
+            (json!({"property": "first_order", "eq": 1}), false),
+            (json!({"property": "plan", "ne": "free"}), true),
+            (json!({"property": "plan", "ne": "pro"}), false),
+            (json!({"property": "total", "lt": 100_000}), true),
+            (json!({"property": "total", "lt": 60_000}), false),
+            (json!({"property": "total", "gt": 59_999.5}), true),
+            (json!({"property": "total", "gt": 60_000}), false),
+            (json!({"property": "plan", "in": ["pro", "team"]}), true),
+            (json!({"property": "plan", "in": ["free", "team"]}), false),
+            (json!({"property": "items", "in": [1, "one"]}), true),
+            (json!({"property": "plan", "exists": true}), true),
+            (json!({"property": "plan", "exists": false}), false),
+            (json!({"property": "coupon", "exists": true}), false),
+            (json!({"property": "coupon", "exists": false}), true),
+            // A missing property fails every operator but `exists: false`, `ne` included.
+            (json!({"property": "coupon", "eq": "x"}), false),
+            (json!({"property": "coupon", "ne": "x"}), false),
+            (json!({"property": "coupon", "lt": 1}), false),
+            (json!({"property": "coupon", "in": ["x"]}), false),
+            // Strings and booleans are not ordered.
+            (json!({"property": "plan", "lt": 1_000}), false),
+            (json!({"property": "plan", "gt": -1}), false),
+            (json!({"property": "first_order", "gt": 0}), false),
+        ];
+        for (filter, expected) in table {
+            let parsed: PropertyFilter = serde_json::from_value(filter.clone()).unwrap();
+            assert_eq!(parsed.holds(&event), expected, "{filter}");
+            let back: PropertyFilter =
+                serde_json::from_value(serde_json::to_value(&parsed).unwrap()).unwrap();
+            assert_eq!(back, parsed, "{filter} round trip");
+        }
+    }
+
+    #[test]
+    fn targeting() {
+        let attributes = props(json!({"plan": "pro", "orders": 3}));
+        let check = |targeting: Value, url: Option<&str>, channel, locale: &str, expected| {
+            let targeting: Targeting = serde_json::from_value(targeting).unwrap();
+            let locale = Locale::parse(locale).unwrap();
+            let audience = Audience {
+                url,
+                channel,
+                locale: &locale,
+                attributes: &attributes,
+            };
+            assert_eq!(
+                targeting.matches(&audience),
+                expected,
+                "{targeting:?} for {audience:?}"
+            );
+        };
+        use Channel::*;
+        let checkout = Some("https://shop.example/checkout/pay");
+        let admin = Some("https://shop.example/admin/checkout");
+        let only_checkout = json!({"urls": [{"match": "contains", "value": "/checkout"}]});
+        let not_admin =
+            json!({"exclude_urls": [{"match": "prefix", "value": "https://shop.example/admin"}]});
+        let table = [
+            (json!({}), checkout, Web, "ko", true),
+            (json!({}), None, Kiosk, "ko", true),
+            (only_checkout.clone(), checkout, Web, "ko", true),
+            (
+                only_checkout.clone(),
+                Some("https://shop.example/cart"),
+                Web,
+                "ko",
+                false,
+            ),
+            // Outside a web page, rules that ask for pages cannot hold.
+            (only_checkout, None, Kiosk, "ko", false),
+            (not_admin.clone(), checkout, Web, "ko", true),
+            (not_admin.clone(), admin, Web, "ko", false),
+            (not_admin, None, Kiosk, "ko", true),
+            (
+                json!({"urls": [{"match": "contains", "value": "/checkout"}],
+                       "exclude_urls": [{"match": "contains", "value": "/admin"}]}),
+                admin,
+                Web,
+                "ko",
+                false,
+            ),
+            (
+                json!({"urls": [
+                    {"match": "exact", "value": "https://shop.example/"},
+                    {"match": "regex", "value": "^https://shop\\.example/checkout/(pay|done)$"}
+                ]}),
+                checkout,
+                Web,
+                "ko",
+                true,
+            ),
+            (
+                json!({"channels": ["kiosk", "receipt"]}),
+                None,
+                Kiosk,
+                "ko",
+                true,
+            ),
+            (
+                json!({"channels": ["kiosk", "receipt"]}),
+                checkout,
+                Web,
+                "ko",
+                false,
+            ),
+            (json!({"locales": ["en"]}), checkout, Web, "en-US", true),
+            (json!({"locales": ["en"]}), checkout, Web, "en", true),
+            (json!({"locales": ["en"]}), checkout, Web, "ko", false),
+            (json!({"locales": ["en-US"]}), checkout, Web, "en-us", true),
+            (json!({"locales": ["en-US"]}), checkout, Web, "en-GB", false),
+            (json!({"locales": ["en-US"]}), checkout, Web, "en", false),
+            (
+                json!({"locales": ["ko", "en-US"]}),
+                checkout,
+                Web,
+                "ko-KR",
+                true,
+            ),
+            (
+                json!({"attributes": [{"property": "plan", "eq": "pro"}]}),
+                checkout,
+                Web,
+                "ko",
+                true,
+            ),
+            (
+                json!({"attributes": [
+                    {"property": "plan", "eq": "pro"},
+                    {"property": "orders", "gt": 5}
+                ]}),
+                checkout,
+                Web,
+                "ko",
+                false,
+            ),
+            (
+                json!({"attributes": [{"property": "vip", "exists": true}]}),
+                checkout,
+                Web,
+                "ko",
+                false,
+            ),
+        ];
+        for (targeting, url, channel, locale, expected) in table {
+            check(targeting, url, channel, locale, expected);
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<(ErrorCode, String)> {
+        errors.into_iter().map(|e| (e.code, e.field)).collect()
+    }
+
+    #[test]
+    fn trigger_validation() {
+        use ErrorCode::*;
+        let filters = |n: usize| -> Value {
+            (0..n)
+                .map(|i| json!({"property": format!("p{i}"), "exists": true}))
+                .collect()
+        };
+        let table: Vec<(Value, &[(ErrorCode, &str)])> = vec![
+            (json!({"on": {"type": "page_view"}, "delay": "1h"}), &[]),
+            (json!({"on": {"type": "scroll_depth", "percent": 100}}), &[]),
+            (
+                json!({"on": {"type": "scroll_depth", "percent": 0}}),
+                &[(OutOfRange, "on.percent")],
+            ),
+            (
+                json!({"on": {"type": "scroll_depth", "percent": 101}}),
+                &[(OutOfRange, "on.percent")],
+            ),
+            (
+                json!({"on": {"type": "page_view"}, "delay": "61m"}),
+                &[(OutOfRange, "delay")],
+            ),
+            (
+                json!({"on": {"type": "event", "name": ""}}),
+                &[(InvalidValue, "on.name")],
+            ),
+            (
+                json!({"on": {"type": "event", "name": "x".repeat(65)}}),
+                &[(InvalidValue, "on.name")],
+            ),
+            (
+                json!({"on": {"type": "event", "name": "x", "filters": filters(10)}}),
+                &[],
+            ),
+            (
+                json!({"on": {"type": "event", "name": "x", "filters": filters(11)}}),
+                &[(TooMany, "on.filters")],
+            ),
+            (
+                json!({"on": {"type": "event", "name": "x",
+                              "filters": [{"property": "", "eq": 1}]}}),
+                &[(InvalidValue, "on.filters.0.property")],
+            ),
+            (
+                json!({"on": {"type": "event", "name": "x", "filters": [
+                    {"property": "plan", "eq": "pro"},
+                    {"property": "plan", "in": []}
+                ]}}),
+                &[(TooFew, "on.filters.1.in")],
+            ),
+        ];
+        for (json, expected) in table {
+            let trigger: Trigger = serde_json::from_value(json.clone()).unwrap();
+            let expected: Vec<(ErrorCode, String)> = expected
+                .iter()
+                .map(|(c, f)| (*c, (*f).to_owned()))
+                .collect();
+            assert_eq!(fields(trigger.validate()), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn targeting_validation() {
+        use ErrorCode::*;
+        let rules = |n: usize| -> Value {
+            (0..n)
+                .map(|i| json!({"match": "contains", "value": format!("/p{i}")}))
+                .collect()
+        };
+        let table: Vec<(Value, &[(ErrorCode, &str)])> = vec![
+            (json!({"urls": rules(20), "exclude_urls": rules(20)}), &[]),
+            (json!({"urls": rules(21)}), &[(TooMany, "urls")]),
+            (
+                json!({"exclude_urls": rules(21)}),
+                &[(TooMany, "exclude_urls")],
+            ),
+            (
+                json!({"urls": [
+                    {"match": "regex", "value": "^/order/\\d+$"},
+                    {"match": "regex", "value": "[z-a]"}
+                ]}),
+                &[(InvalidPattern, "urls.1.value")],
+            ),
+            (
+                json!({"exclude_urls": [{"match": "prefix", "value": ""}]}),
+                &[(InvalidPattern, "exclude_urls.0.value")],
+            ),
+            (
+                json!({"urls": [{"match": "glob", "value": "*".repeat(513)}]}),
+                &[(InvalidPattern, "urls.0.value")],
+            ),
+            (
+                json!({"attributes": [{"property": "plan", "in": []}]}),
+                &[(TooFew, "attributes.0.in")],
+            ),
+        ];
+        for (json, expected) in table {
+            let targeting: Targeting = serde_json::from_value(json.clone()).unwrap();
+            let expected: Vec<(ErrorCode, String)> = expected
+                .iter()
+                .map(|(c, f)| (*c, (*f).to_owned()))
+                .collect();
+            assert_eq!(fields(targeting.validate()), expected, "{json}");
+        }
+        let bad: Targeting =
+            serde_json::from_value(json!({"urls": [{"match": "regex", "value": "(a"}]})).unwrap();
+        assert_eq!(bad.validate()[0].message, "unclosed group at byte 0");
+    }
+
+    #[test]
+    fn wire_format() {
+        let trigger: Trigger =
+            serde_json::from_value(json!({"on": {"type": "page_view"}, "delay": "5s"})).unwrap();
+        assert_eq!(trigger.delay, Period::seconds(5));
+        assert_eq!(trigger.on, TriggerEvent::PageView);
+        // A filter has exactly one operator, and nothing unknown.
+        for bad in [
+            json!({"property": "total"}),
+            json!({"property": "total", "gt": 1, "lt": 5}),
+            json!({"property": "total", "exists": true, "eq": 5}),
+            json!({"property": "total", "gt": 1, "colour": "red"}),
+            json!({"gt": 1}),
+            json!({"property": "total", "between": [1, 2]}),
+            json!({"property": "total", "gt": "big"}),
+        ] {
+            assert!(
+                serde_json::from_value::<PropertyFilter>(bad.clone()).is_err(),
+                "{bad}"
+            );
+        }
+        let two = json!({"property": "total", "gt": 1, "lt": 5});
+        let err = serde_json::from_value::<PropertyFilter>(two).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a filter has exactly one operator: eq, ne, lt, gt, in or exists"
+        );
+    }
+
+    #[test]
+    fn a_broken_exclusion_excludes() {
+        use crate::url_rule::{UrlMatch, UrlRule};
+        let locale = Locale::parse("en").unwrap();
+        let attributes = BTreeMap::new();
+        let audience = Audience {
+            url: Some("https://shop.example/cart"),
+            channel: Channel::Web,
+            locale: &locale,
+            attributes: &attributes,
+        };
+        let targeting = Targeting {
+            exclude_urls: vec![UrlRule::new(UrlMatch::Regex, "(unclosed")],
+            ..Targeting::default()
+        };
+        assert!(
+            !targeting.matches(&audience),
+            "fail closed: cannot tell, so excluded"
+        );
+        let targeting = Targeting {
+            urls: vec![UrlRule::new(UrlMatch::Regex, "(unclosed")],
+            ..Targeting::default()
+        };
+        assert!(
+            !targeting.matches(&audience),
+            "fail closed: cannot tell, so not included"
+        );
     }
 }

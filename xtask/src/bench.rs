@@ -1,15 +1,51 @@
-//! Benchmarks. (The ingest benchmark is being written.)
+//! Benchmarks: each runs a `cargo bench` target that measures the real collector against a
+//! ceiling on the same machine and records its figures in docs/BENCHMARKS.md.
 
 use clap::Subcommand;
+
+use crate::run;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Which {
     /// Durable ingest vs a no-op route on the same server, 64 connections on loopback.
-    Ingest,
+    Ingest {
+        /// Seconds measured per target, after a 2 s warm-up (default 10).
+        #[arg(long)]
+        seconds: Option<u64>,
+        /// Concurrent keep-alive connections (default 64).
+        #[arg(long)]
+        connections: Option<usize>,
+    },
 }
 
 pub(crate) fn run(which: Which) -> anyhow::Result<()> {
     match which {
-        Which::Ingest => anyhow::bail!("not written yet"),
+        Which::Ingest {
+            seconds,
+            connections,
+        } => {
+            let mut args: Vec<String> = [
+                "bench",
+                "--package",
+                "nunchi-collector",
+                "--bench",
+                "ingest",
+            ]
+            .map(String::from)
+            .to_vec();
+            let mut pass = Vec::new();
+            if let Some(seconds) = seconds {
+                pass.extend(["--seconds".to_owned(), seconds.to_string()]);
+            }
+            if let Some(connections) = connections {
+                pass.extend(["--connections".to_owned(), connections.to_string()]);
+            }
+            if !pass.is_empty() {
+                args.push("--".to_owned());
+                args.extend(pass);
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run::cargo(&args)
+        }
     }
 }

@@ -38,12 +38,31 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Demo { data_dir } => {
             setup::ensure_wasm_target()?;
-            run::cargo(&["run", "--release", "--package", "nunchi-collector", "--bin", "nunchi", "--", "serve", "--demo", "--data-dir", &data_dir])
+            run::cargo(&[
+                "run",
+                "--release",
+                "--package",
+                "nunchi-collector",
+                "--bin",
+                "nunchi",
+                "--",
+                "serve",
+                "--demo",
+                "--data-dir",
+                &data_dir,
+            ])
         }
         Task::Test => {
             setup::ensure_wasm_target()?;
             run::cargo(&["fmt", "--all", "--", "--check"])?;
-            run::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            run::cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])?;
             run::cargo(&["test", "--workspace"])
         }
         Task::Bench { which } => bench::run(which),

@@ -12,7 +12,10 @@ pub(crate) fn cargo(args: &[&str]) -> anyhow::Result<()> {
 
 pub(crate) fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).status().with_context(|| format!("could not start {program}"))?;
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .with_context(|| format!("could not start {program}"))?;
     if !status.success() {
         bail!("`{program} {}` failed ({status})", args.join(" "));
     }

@@ -39,14 +39,25 @@ impl UrlRule {
         }
     }
 
+    /// Whether `url` matches. A pattern that does not compile matches nothing.
     pub fn matches(&self, url: &str) -> bool {
-        match self.kind {
+        self.test(url).unwrap_or(false)
+    }
+
+    /// Whether `url` matches, or `None` when the rule cannot tell (a pattern that does not
+    /// compile). Callers choose the safe side: an include rule that cannot tell does not
+    /// include, an exclude rule that cannot tell excludes.
+    pub fn test(&self, url: &str) -> Option<bool> {
+        Some(match self.kind {
             UrlMatch::Exact => url == self.value,
             UrlMatch::Prefix => url.starts_with(&self.value),
             UrlMatch::Contains => url.contains(&self.value),
-            UrlMatch::Glob => glob_match(self.value.as_bytes(), url.as_bytes()),
-            UrlMatch::Regex => pattern::Regex::new(&self.value).is_ok_and(|re| re.is_match(url)),
-        }
+            UrlMatch::Glob => glob_match(
+                &self.value.chars().collect::<Vec<_>>(),
+                &url.chars().collect::<Vec<_>>(),
+            ),
+            UrlMatch::Regex => pattern::Regex::new(&self.value).ok()?.is_match(url),
+        })
     }
 
     /// Why the rule can never work, for validation on write.
@@ -65,16 +76,16 @@ impl UrlRule {
 }
 
 /// Glob match in linear time: remember the last `*` and where it restarted.
-fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+fn glob_match(pattern: &[char], text: &[char]) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
         match pattern.get(p) {
-            Some(b'*') => {
+            Some('*') => {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(&c) if c == b'?' || c == text[t] => {
+            Some(&c) if c == '?' || c == text[t] => {
                 p += 1;
                 t += 1;
             }
@@ -88,7 +99,7 @@ fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
             },
         }
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -153,6 +164,7 @@ mod tests {
             (Glob, "*/product/?", "https://x/product/7", true),
             (Glob, "*/product/?", "https://x/product/77", false),
             (Glob, "*", "", true),
+            (Glob, "*/상품/?", "https://x/상품/신", true),
             (Glob, "a*b*c", "a-b-b-c", true),
             (Glob, "a*b*c", "a-b-b-d", false),
         ];

@@ -95,10 +95,14 @@ impl Regex {
     pub fn is_match(&self, text: &str) -> bool {
         let text: Vec<char> = text.chars().collect();
         let width = text.len() + 1;
-        let bits = self.prog.len() * width;
         // Bit `pc * width + pos` is set once that state ran. Whether a state can reach `Match`
         // does not depend on where the search started, so the bits hold across start positions.
-        let mut tried = (bits <= MAX_MEMO_BITS).then(|| vec![0u64; bits.div_ceil(64)]);
+        let mut tried = self
+            .prog
+            .len()
+            .checked_mul(width)
+            .filter(|&bits| bits <= MAX_MEMO_BITS)
+            .map(|bits| vec![0u64; bits.div_ceil(64)]);
         let mut steps = 0;
         // The alternatives still to try, as (instruction, position).
         let mut stack = Vec::new();

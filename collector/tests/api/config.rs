@@ -1,0 +1,60 @@
+//! `GET /v1/sites/{site}/config`: active surveys, caching headers.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn config_lists_active_surveys_with_an_etag() {
+    let app = spawn_app_with_survey().await;
+    let mut draft = nps_survey_json();
+    draft["id"] = json!("draft");
+    draft["status"] = json!("draft");
+    app.admin_post(&format!("/v1/admin/sites/{SITE}/surveys"), &draft)
+        .await
+        .assert_status(StatusCode::CREATED);
+
+    let reply = app.get(&format!("/v1/sites/{SITE}/config")).await;
+    reply.assert_status(StatusCode::OK);
+    let ids: Vec<_> = reply.body["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!("nps")], "drafts are not served");
+    assert_eq!(reply.body["policy"]["wait_after_shown"], "1d");
+    assert_eq!(reply.body["usage"]["nps"]["total"], 0);
+    assert_eq!(reply.headers["cache-control"], "public, max-age=60");
+    let etag = reply.headers["etag"].to_str().unwrap().to_owned();
+
+    let cached = app
+        .client
+        .get(app.url(&format!("/v1/sites/{SITE}/config")))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    // A response changes the quota usage, and so the ETag.
+    app.post("/v1/responses", &response_json(&new_id(), 9))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let reply = app.get(&format!("/v1/sites/{SITE}/config")).await;
+    assert_eq!(reply.body["usage"]["nps"]["total"], 1);
+    assert_ne!(reply.headers["etag"].to_str().unwrap(), etag);
+}
+
+#[tokio::test]
+async fn config_of_an_unknown_site_is_404_and_bad_queries_422() {
+    let app = spawn_app_with_survey().await;
+    let reply = app.get("/v1/sites/ghost/config").await;
+    reply.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(reply.error().0, "unknown_site");
+    let reply = app
+        .get(&format!("/v1/sites/{SITE}/config?store=bad%20store"))
+        .await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -1,0 +1,126 @@
+//! `POST /v1/eligibility`: the collector decides for identified members against the ledger.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use shared::time::Period;
+
+use crate::helpers::*;
+use crate::responses::futures_join_all;
+
+fn ask(member: &str) -> Value {
+    json!({
+        "display_id": new_id(),
+        "survey_id": "nps",
+        "context": { "channel": "app", "site_id": SITE, "locale": "ko", "member": member }
+    })
+}
+
+#[tokio::test]
+async fn a_second_display_inside_the_waiting_period_is_refused_with_the_reason() {
+    let app = spawn_app_with_survey().await;
+    let first = app.post("/v1/eligibility", &ask("M-1")).await;
+    first.assert_status(StatusCode::OK);
+    assert_eq!(first.body["decision"], "show");
+    assert_eq!(first.body["survey_version"], 1);
+    assert!(first.body["display_id"].is_string());
+
+    let second = app.post("/v1/eligibility", &ask("M-1")).await;
+    second.assert_status(StatusCode::OK);
+    assert_eq!(second.body["decision"], "suppress");
+    assert_eq!(second.body["reason"], "site_wait_after_shown");
+    assert_eq!(second.body["because_of"]["survey_id"], "nps");
+    assert_eq!(second.body["because_of"]["channel"], "app");
+    let shown_at = second.body["because_of"]["at"].as_i64().unwrap();
+    assert_eq!(
+        second.body["until"].as_i64().unwrap(),
+        shown_at + 86_400_000,
+        "one day after it was shown"
+    );
+
+    // Another member is not affected.
+    assert_eq!(
+        app.post("/v1/eligibility", &ask("M-2")).await.body["decision"],
+        "show"
+    );
+
+    // Past the waiting period, the member may be asked again.
+    app.clock.advance(Period::days(1));
+    assert_eq!(
+        app.post("/v1/eligibility", &ask("M-1")).await.body["decision"],
+        "show"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_asks_for_one_member_show_the_survey_once() {
+    let app = spawn_app_with_survey().await;
+    let bodies: Vec<_> = (0..20).map(|_| ask("M-7")).collect();
+    let replies = futures_join_all(bodies.iter().map(|b| app.post("/v1/eligibility", b))).await;
+    let shows = replies
+        .iter()
+        .filter(|r| r.body["decision"] == "show")
+        .count();
+    assert_eq!(
+        shows, 1,
+        "the decision and the display are recorded in one step"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_on_any_channel_is_in_the_ledger() {
+    let app = spawn_app_with_survey().await;
+    let mut response = response_json(&new_id(), 9);
+    response["context"]["channel"] = json!("receipt");
+    response["context"]["member"] = json!("M-9");
+    app.post("/v1/responses", &response)
+        .await
+        .assert_status(StatusCode::CREATED);
+
+    let reply = app.post("/v1/eligibility", &ask("M-9")).await;
+    assert_eq!(reply.body["decision"], "suppress");
+    // The survey never recurs once answered: the most lasting reason is given.
+    assert_eq!(reply.body["reason"], "already_answered");
+    assert_eq!(reply.body["because_of"]["channel"], "receipt");
+}
+
+#[tokio::test]
+async fn eligibility_needs_a_member_and_a_known_survey() {
+    let app = spawn_app_with_survey().await;
+    let mut body = ask("M-1");
+    body["context"].as_object_mut().unwrap().remove("member");
+    let reply = app.post("/v1/eligibility", &body).await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.error(),
+        ("required".into(), Some("context.member".into()))
+    );
+
+    let mut body = ask("M-1");
+    body["survey_id"] = json!("ghost");
+    let reply = app.post("/v1/eligibility", &body).await;
+    reply.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(reply.error().1.as_deref(), Some("survey_id"));
+}
+
+#[tokio::test]
+async fn displays_are_stored_once_and_feed_the_ledger() {
+    let app = spawn_app_with_survey().await;
+    let display = json!({
+        "display_id": new_id(),
+        "survey_id": "nps",
+        "survey_version": 1,
+        "kind": "shown",
+        "context": { "channel": "web", "site_id": SITE, "locale": "en", "member": "M-3" },
+        "client_time": app.clock.now().millis()
+    });
+    app.post("/v1/displays", &display)
+        .await
+        .assert_status(StatusCode::CREATED);
+    let again = app.post("/v1/displays", &display).await;
+    again.assert_status(StatusCode::OK);
+    assert_eq!(again.body["duplicate"], true);
+
+    let reply = app.post("/v1/eligibility", &ask("M-3")).await;
+    assert_eq!(reply.body["reason"], "site_wait_after_shown");
+    assert_eq!(reply.body["because_of"]["channel"], "web");
+}

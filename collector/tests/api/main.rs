@@ -1,0 +1,14 @@
+//! Integration tests of the collector's HTTP API: a real server on a loopback port, a real sled
+//! store in a temporary directory, real HTTP. One binary, one module per resource.
+//!
+//! Set `TEST_LOG=1` to see the server's logs.
+
+// Test modules share helpers with `pub`; there is no outside to hide them from.
+#![allow(unreachable_pub)]
+
+mod admin;
+mod config;
+mod eligibility;
+mod helpers;
+mod ops;
+mod responses;
