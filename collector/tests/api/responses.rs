@@ -336,3 +336,26 @@ async fn member_ids_are_stored_only_as_keyed_hashes() {
     assert!(member.bytes().all(|b| b.is_ascii_hexdigit()));
     assert!(!stored[0].to_string().contains("MEMBER-0042"));
 }
+
+#[tokio::test]
+async fn when_too_many_writes_wait_the_rest_get_503_and_nothing_acknowledged_is_lost() {
+    let app = spawn_app_with(|c| c.max_pending_writes = 1).await;
+    app.admin_post("/v1/admin/sites", &site_json()).await.assert_status(StatusCode::CREATED);
+    app.admin_post(&format!("/v1/admin/sites/{SITE}/surveys"), &nps_survey_json()).await.assert_status(StatusCode::CREATED);
+    let bodies: Vec<_> = (0..200).map(|_| response_json(&new_id(), 9)).collect();
+    let replies = futures_join_all(bodies.iter().map(|b| app.post("/v1/responses", b))).await;
+    let (mut created, mut busy) = (0, 0);
+    for reply in &replies {
+        match reply.status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert_eq!(reply.error().0, "store_busy");
+                assert_eq!(reply.headers["retry-after"], "1");
+            }
+            other => panic!("unexpected {other}: {}", reply.body),
+        }
+    }
+    assert!(created > 0 && busy > 0, "{created} created, {busy} refused: the bound was not reached");
+    assert_eq!(app.stored_responses().await.len(), created, "exactly the acknowledged ones are stored");
+}
