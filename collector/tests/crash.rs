@@ -2,6 +2,9 @@
 //! After each restart, every response that was acknowledged with a 2xx must be there, once.
 //! A last round stops it with SIGTERM, which must let in-flight writes finish and exit cleanly.
 
+// A test that cannot reach its server should stop right there, with the reason.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashSet;
 use std::net::TcpListener;
 use std::path::Path;
@@ -54,14 +57,17 @@ async fn start(data: &Path) -> Server {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the collector starts");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by a `Server` from here on, so a failure below still stops and reaps it.
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await {
-            if r.status().is_success() {
-                return Server { child, base };
-            }
+        let health = client.get(format!("{}/healthz", server.base)).send().await;
+        if health.is_ok_and(|r| r.status().is_success()) {
+            return server;
         }
         assert!(Instant::now() < deadline, "the collector did not come up");
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -63,6 +63,14 @@ fn main() -> anyhow::Result<()> {
                 "-D",
                 "warnings",
             ])?;
+            // `shared` must stay buildable for the browser: the widget links it for wasm32.
+            run::cargo(&[
+                "build",
+                "--package",
+                "nunchi-widget",
+                "--target",
+                setup::WASM_TARGET,
+            ])?;
             run::cargo(&["test", "--workspace"])
         }
         Task::Bench { which } => bench::run(which),

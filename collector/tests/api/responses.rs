@@ -340,8 +340,15 @@ async fn member_ids_are_stored_only_as_keyed_hashes() {
 #[tokio::test]
 async fn when_too_many_writes_wait_the_rest_get_503_and_nothing_acknowledged_is_lost() {
     let app = spawn_app_with(|c| c.max_pending_writes = 1).await;
-    app.admin_post("/v1/admin/sites", &site_json()).await.assert_status(StatusCode::CREATED);
-    app.admin_post(&format!("/v1/admin/sites/{SITE}/surveys"), &nps_survey_json()).await.assert_status(StatusCode::CREATED);
+    app.admin_post("/v1/admin/sites", &site_json())
+        .await
+        .assert_status(StatusCode::CREATED);
+    app.admin_post(
+        &format!("/v1/admin/sites/{SITE}/surveys"),
+        &nps_survey_json(),
+    )
+    .await
+    .assert_status(StatusCode::CREATED);
     let bodies: Vec<_> = (0..200).map(|_| response_json(&new_id(), 9)).collect();
     let replies = futures_join_all(bodies.iter().map(|b| app.post("/v1/responses", b))).await;
     let (mut created, mut busy) = (0, 0);
@@ -356,6 +363,13 @@ async fn when_too_many_writes_wait_the_rest_get_503_and_nothing_acknowledged_is_
             other => panic!("unexpected {other}: {}", reply.body),
         }
     }
-    assert!(created > 0 && busy > 0, "{created} created, {busy} refused: the bound was not reached");
-    assert_eq!(app.stored_responses().await.len(), created, "exactly the acknowledged ones are stored");
+    assert!(
+        created > 0 && busy > 0,
+        "{created} created, {busy} refused: the bound was not reached"
+    );
+    assert_eq!(
+        app.stored_responses().await.len(),
+        created,
+        "exactly the acknowledged ones are stored"
+    );
 }
