@@ -10,6 +10,8 @@ use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -92,6 +94,11 @@ impl Application {
                 timeout,
             ))
             .layer(cors())
+            // Site configs and pages shrink well; tiny acknowledgements are not worth the CPU.
+            .layer(
+                CompressionLayer::new()
+                    .compress_when(DefaultPredicate::new().and(SizeAbove::new(256))),
+            )
             .layer(TraceLayer::new_for_http())
             .with_state(state.clone());
         let listener = TcpListener::bind(config.bind)

@@ -58,3 +58,17 @@ async fn config_of_an_unknown_site_is_404_and_bad_queries_422() {
         .await;
     reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn config_is_gzipped_for_clients_that_accept_it() {
+    let app = spawn_app_with_survey().await;
+    let reply = app
+        .client
+        .get(app.url(&format!("/v1/sites/{SITE}/config")))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(reply.headers()["content-encoding"], "gzip");
+}
