@@ -4,6 +4,7 @@
 //! parse JSON. Only this process writes configuration, so a write-through copy stays true.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use shared::ids::{SiteId, SurveyId};
@@ -14,6 +15,8 @@ use crate::site::Site;
 
 #[derive(Debug)]
 pub struct Catalog {
+    /// The store's data file, fsynced after each flush like every write the collector acknowledges.
+    data_file: Arc<File>,
     sites_tree: sled::Tree,
     surveys_tree: sled::Tree,
     inner: RwLock<Inner>,
@@ -51,6 +54,7 @@ fn survey_key(site: &SiteId, survey: &SurveyId, version: u32) -> Vec<u8> {
 
 impl Catalog {
     pub(super) fn load(
+        data_file: Arc<File>,
         sites_tree: sled::Tree,
         surveys_tree: sled::Tree,
     ) -> Result<Self, StoreError> {
@@ -71,6 +75,7 @@ impl Catalog {
                 .push(Arc::new(survey));
         }
         Ok(Self {
+            data_file,
             sites_tree,
             surveys_tree,
             inner: RwLock::new(inner),
@@ -126,6 +131,7 @@ impl Catalog {
         self.sites_tree
             .insert(site.id.as_str(), serde_json::to_vec(site)?)?;
         self.sites_tree.flush()?;
+        self.data_file.sync_data()?;
         Ok(())
     }
 
@@ -191,6 +197,7 @@ impl Catalog {
         self.surveys_tree
             .insert(key, serde_json::to_vec(&survey)?)?;
         self.surveys_tree.flush()?;
+        self.data_file.sync_data()?;
         Ok(Arc::new(survey))
     }
 }

@@ -104,9 +104,10 @@ impl Store {
             .open()?;
         // sled's flush uses sync_file_range, which does not survive power loss; we fsync this
         // file after each flush (sled #1452).
-        let data_file = File::open(dir.join("db"))?;
+        let data_file = Arc::new(File::open(dir.join("db"))?);
         let events = db.open_tree("events")?;
         let catalog = Arc::new(Catalog::load(
+            data_file.clone(),
             db.open_tree("sites")?,
             db.open_tree("surveys")?,
         )?);

@@ -93,7 +93,7 @@ impl WriterStats {
 pub(super) fn spawn(
     db: sled::Db,
     events: sled::Tree,
-    data_file: File,
+    data_file: Arc<File>,
     inbox: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
 ) -> Result<std::thread::JoinHandle<()>, StoreError> {
@@ -113,7 +113,7 @@ pub(super) fn spawn(
 struct Writer {
     db: sled::Db,
     events: sled::Tree,
-    data_file: File,
+    data_file: Arc<File>,
     stats: Arc<WriterStats>,
     next_response: u64,
     next_display: u64,
