@@ -120,17 +120,33 @@ struct Writer {
 }
 
 /// The writes of one group: read back before they reach the tree, and written as one batch.
+/// A later write of a key replaces an earlier one, as in a `sled::Batch`.
 #[derive(Default)]
 struct Group {
-    batch: sled::Batch,
     pending: HashMap<Vec<u8>, Vec<u8>>,
 }
 
 impl Group {
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.batch.insert(key.clone(), value.clone());
         self.pending.insert(key, value);
     }
+
+    /// The group's writes as one batch, moved rather than copied a second time.
+    fn into_batch(self) -> sled::Batch {
+        let mut batch = sled::Batch::default();
+        for (key, value) in self.pending {
+            batch.insert(key, value);
+        }
+        batch
+    }
+}
+
+/// A record as JSON, in a buffer sized for a typical record (~700 bytes) so that it is not
+/// grown three times on the way.
+fn record_json<T: serde::Serialize>(record: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut out, record)?;
+    Ok(out)
 }
 
 /// A job's outcome, sent only once the group is durable.
@@ -192,12 +208,13 @@ impl Writer {
             .into_iter()
             .map(|job| self.apply(job, &mut group))
             .collect();
+        let batch = group.into_batch();
         let started = Instant::now();
         let result = match outcomes.iter().any(Outcome::is_err) {
             true => Err(StoreError::Io(std::io::Error::other(
                 "a job in the group could not be applied",
             ))),
-            false => self.make_durable(group.batch),
+            false => self.make_durable(batch),
         };
         self.stats
             .flush_micros
@@ -296,7 +313,7 @@ impl Writer {
             received_at,
             response,
         };
-        group.put(keys::response_seq(seq), serde_json::to_vec(&record)?);
+        group.put(keys::response_seq(seq), record_json(&record)?);
         group.put(id_key, seq.to_be_bytes().to_vec());
         Ok(Stored::New { seq })
     }
@@ -334,7 +351,7 @@ impl Writer {
             received_at,
             display,
         };
-        group.put(keys::display_seq(seq), serde_json::to_vec(&record)?);
+        group.put(keys::display_seq(seq), record_json(&record)?);
         group.put(id_key, seq.to_be_bytes().to_vec());
         Ok(Stored::New { seq })
     }
