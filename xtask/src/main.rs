@@ -5,6 +5,7 @@
 //! - `bench ingest`: measure durable ingest against a no-op route on the same server.
 
 mod bench;
+mod dist;
 mod run;
 mod setup;
 
@@ -25,6 +26,8 @@ enum Task {
         #[arg(long, default_value = "data/demo")]
         data_dir: String,
     },
+    /// Build the widget bundle into dist/ (served by the collector, embedded in release builds).
+    Dist,
     /// Run every check: rustfmt, clippy, all tests (what CI runs).
     Test,
     /// Run a benchmark and record its figures in docs/BENCHMARKS.md.
@@ -37,7 +40,7 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Demo { data_dir } => {
-            setup::ensure_wasm_target()?;
+            dist::run()?;
             run::cargo(&[
                 "run",
                 "--release",
@@ -73,6 +76,7 @@ fn main() -> anyhow::Result<()> {
             ])?;
             run::cargo(&["test", "--workspace"])
         }
+        Task::Dist => dist::run(),
         Task::Bench { which } => bench::run(which),
     }
 }

@@ -10,6 +10,7 @@ mod ops;
 mod responses;
 mod sites;
 mod surveys;
+mod widget;
 mod www;
 
 use axum::Router;
@@ -25,6 +26,7 @@ pub(super) fn router() -> Router<AppState> {
         .merge(sites::router())
         .merge(surveys::router())
         .merge(ops::router())
+        .merge(widget::router())
         .fallback(www::serve)
 }
 

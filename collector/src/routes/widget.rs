@@ -1,0 +1,67 @@
+//! The widget bundle from `dist/` (`cargo xtask dist`): `/widget.js`, the small loader a host
+//! page names in its script tag, cached briefly so a new release reaches pages within minutes;
+//! and `/widget/{file}`, the content-hashed module and wasm, cached for a year.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rust_embed::RustEmbed;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Read from disk in debug builds, embedded in release builds. Missing until the first
+/// `cargo xtask dist`: the routes then say so.
+#[derive(RustEmbed)]
+#[folder = "../dist/"]
+#[allow_missing = true]
+struct Bundle;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/widget.js", get(loader))
+        .route("/widget/{file}", get(asset))
+}
+
+fn not_built(path: &str) -> Response {
+    ApiError::NotFound {
+        what: "widget file (build the bundle with `cargo xtask dist`)",
+        id: path.to_owned(),
+        field: None,
+    }
+    .into_response()
+}
+
+async fn loader() -> Response {
+    serve("widget.js", "public, max-age=300")
+}
+
+/// Host pages on other origins load the module with `import()`, a CORS request: the app's CORS
+/// layer answers it.
+async fn asset(Path(file): Path<String>) -> Response {
+    serve(
+        &format!("widget/{file}"),
+        "public, max-age=31536000, immutable",
+    )
+}
+
+fn serve(path: &str, cache: &'static str) -> Response {
+    let Some(file) = Bundle::get(path) else {
+        return not_built(path);
+    };
+    let mime = if path.ends_with(".wasm") {
+        "application/wasm"
+    } else {
+        "text/javascript; charset=utf-8"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        file.data,
+    )
+        .into_response()
+}

@@ -1,0 +1,6 @@
+//! The widget's components: one card per survey, one view per question kind.
+
+mod question;
+mod survey_card;
+
+pub(crate) use survey_card::{SurveyCard, SurveyCardProps};

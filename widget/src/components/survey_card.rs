@@ -1,0 +1,154 @@
+//! A survey as a card: one question at a time, follow-ups as earlier answers call for them,
+//! then a thank-you.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use shared::answer::AnswerValue;
+use shared::ids::{Locale, QuestionId};
+use shared::survey::{Question, Survey};
+use yew::prelude::*;
+
+use super::question::QuestionView;
+use crate::texts;
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct SurveyCardProps {
+    pub survey: Rc<Survey>,
+    pub locale: Locale,
+    pub on_submit: Callback<BTreeMap<QuestionId, AnswerValue>>,
+    pub on_dismiss: Callback<()>,
+}
+
+/// The questions shown for the answers so far: a follow-up appears once its condition holds.
+fn visible<'a>(
+    survey: &'a Survey,
+    answers: &BTreeMap<QuestionId, AnswerValue>,
+) -> Vec<&'a Question> {
+    survey
+        .questions
+        .iter()
+        .filter(|q| {
+            q.show_if.as_ref().is_none_or(|cond| {
+                answers
+                    .get(&cond.question)
+                    .is_some_and(|a| cond.when.holds(a))
+            })
+        })
+        .collect()
+}
+
+/// Drops answers to follow-ups that an earlier change of mind has hidden.
+fn prune(survey: &Survey, answers: &mut BTreeMap<QuestionId, AnswerValue>) {
+    let shown: Vec<QuestionId> = visible(survey, answers)
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    answers.retain(|id, _| shown.contains(id));
+}
+
+#[component]
+pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
+    let answers = use_state(BTreeMap::<QuestionId, AnswerValue>::new);
+    let step = use_state(|| 0usize);
+    let done = use_state(|| false);
+    let texts = texts::for_locale(&props.locale);
+    let survey = props.survey.clone();
+    let fallback = survey.default_locale.clone();
+
+    let close = {
+        let on_dismiss = props.on_dismiss.clone();
+        Callback::from(move |_| on_dismiss.emit(()))
+    };
+    let close_button =
+        html! { <button class="close" aria-label={texts.close} onclick={close}>{ "×" }</button> };
+
+    if *done {
+        let thanks = survey
+            .thank_you
+            .as_ref()
+            .and_then(|t| t.get(&props.locale, &fallback))
+            .unwrap_or(texts.thanks)
+            .to_owned();
+        return html! {
+            <div class="card" role="dialog" aria-live="polite">{ close_button }<p class="thanks">{ thanks }</p></div>
+        };
+    }
+
+    let shown = visible(&survey, &answers);
+    let index = (*step).min(shown.len().saturating_sub(1));
+    let Some(question) = shown.get(index).map(|q| (*q).clone()) else {
+        return Html::default();
+    };
+
+    let finish = {
+        let (answers, step, done, survey, on_submit) = (
+            answers.clone(),
+            step.clone(),
+            done.clone(),
+            survey.clone(),
+            props.on_submit.clone(),
+        );
+        move |current: BTreeMap<QuestionId, AnswerValue>| {
+            let shown = visible(&survey, &current);
+            if index + 1 < shown.len() {
+                step.set(index + 1);
+                answers.set(current);
+            } else {
+                on_submit.emit(current.clone());
+                answers.set(current);
+                done.set(true);
+            }
+        }
+    };
+
+    let on_answer = {
+        let (answers, survey, finish, id) = (
+            answers.clone(),
+            survey.clone(),
+            finish.clone(),
+            question.id.clone(),
+        );
+        Callback::from(move |(value, advance): (AnswerValue, bool)| {
+            let mut next = (*answers).clone();
+            next.insert(id.clone(), value);
+            prune(&survey, &mut next);
+            if advance {
+                finish(next);
+            } else {
+                answers.set(next);
+            }
+        })
+    };
+
+    // Typed and multiple-choice answers need an explicit "next"; taps on a scale advance.
+    let needs_button = matches!(
+        question.kind,
+        shared::survey::QuestionKind::OpenText { .. }
+            | shared::survey::QuestionKind::MultipleChoice { .. }
+    );
+    let is_last = index + 1 >= shown.len();
+    let has_answer = answers
+        .get(&question.id)
+        .is_some_and(|a| !matches!(a, AnswerValue::Text(t) if t.trim().is_empty()));
+    let button = needs_button.then(|| {
+        let (answers, finish) = (answers.clone(), finish.clone());
+        let onclick = Callback::from(move |_| finish((*answers).clone()));
+        let disabled = question.required && !has_answer;
+        html! { <button class="primary" {onclick} {disabled}>{ if is_last { texts.send } else { texts.next } }</button> }
+    });
+    let progress = (shown.len() > 1).then(
+        || html! { <span class="progress">{ format!("{} / {}", index + 1, shown.len()) }</span> },
+    );
+
+    html! {
+        <div class="card" role="dialog" aria-modal="false" aria-labelledby="nunchi-question">
+            { close_button }
+            <QuestionView question={question.clone()} locale={props.locale.clone()} fallback={fallback}
+                {texts} value={answers.get(&question.id).cloned()} {on_answer} />
+            if button.is_some() || progress.is_some() {
+                <div class="actions">{ progress.unwrap_or_default() }{ button.unwrap_or_default() }</div>
+            }
+        </div>
+    }
+}

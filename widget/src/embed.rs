@@ -1,0 +1,70 @@
+//! The embedding options, read from the script tag by the loader and validated here.
+
+use serde::Deserialize;
+use shared::ids::{KioskId, Locale, SiteId, StoreId};
+use shared::response::Channel;
+
+/// What the loader passes to `boot`, straight from the `<script>` tag's `data-*` attributes.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawEmbed {
+    site: Option<String>,
+    collector: String,
+    locale: Option<String>,
+    channel: Option<String>,
+    store: Option<String>,
+    kiosk: Option<String>,
+}
+
+/// Validated embedding options.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Embed {
+    pub site: SiteId,
+    /// The collector's origin, where the loader came from.
+    pub collector: String,
+    pub locale: Locale,
+    pub channel: Channel,
+    pub store: Option<StoreId>,
+    pub kiosk: Option<KioskId>,
+}
+
+impl RawEmbed {
+    /// Checks every attribute; a bad one is reported by name, and the widget does not start.
+    pub(crate) fn parse(self) -> Result<Embed, String> {
+        let site = self.site.ok_or("data-site is missing")?;
+        let site = SiteId::parse(site).map_err(|e| format!("data-site: {e}"))?;
+        // A browser language like "ko-KR"; anything unreadable falls back to English.
+        let locale = self
+            .locale
+            .and_then(|l| Locale::parse(&l).ok())
+            .unwrap_or_else(|| Locale::parse("en").expect("a valid locale"));
+        let channel = match self.channel.as_deref() {
+            None | Some("") | Some("web") => Channel::Web,
+            Some("kiosk") => Channel::Kiosk,
+            Some("receipt") => Channel::Receipt,
+            Some("app") => Channel::App,
+            Some(other) => {
+                return Err(format!(
+                    "data-channel: {other:?} is not web, kiosk, receipt or app"
+                ));
+            }
+        };
+        let store = self
+            .store
+            .map(StoreId::parse)
+            .transpose()
+            .map_err(|e| format!("data-store: {e}"))?;
+        let kiosk = self
+            .kiosk
+            .map(KioskId::parse)
+            .transpose()
+            .map_err(|e| format!("data-kiosk: {e}"))?;
+        Ok(Embed {
+            site,
+            collector: self.collector.trim_end_matches('/').to_owned(),
+            locale,
+            channel,
+            store,
+            kiosk,
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! The widget's own corner of the host page: a host element with an open shadow root, so the
+//! host page's styles cannot reach in and ours cannot leak out.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+
+const STYLE: &str = include_str!("widget.css");
+
+/// A host element appended to `<body>`, and the element inside its shadow root to render into.
+pub(crate) struct Mount {
+    host: Element,
+    pub root: Element,
+}
+
+impl Mount {
+    pub(crate) fn new() -> Result<Mount, String> {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
+        let body = document.body().ok_or("no body")?;
+        let host = document
+            .create_element("nunchi-survey")
+            .map_err(|_| "cannot create the host element")?;
+        let shadow = host
+            .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .map_err(|_| "cannot attach a shadow root")?;
+        let style = document
+            .create_element("style")
+            .map_err(|_| "cannot create a style")?;
+        style.set_text_content(Some(STYLE));
+        let root = document
+            .create_element("div")
+            .map_err(|_| "cannot create the root")?;
+        root.set_class_name("nunchi-root");
+        shadow.append_child(&style).map_err(|_| "cannot style")?;
+        shadow.append_child(&root).map_err(|_| "cannot mount")?;
+        body.append_child(&host)
+            .map_err(|_| "cannot attach to the page")?;
+        Ok(Mount {
+            host,
+            root: root.unchecked_into(),
+        })
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        self.host.remove();
+    }
+}

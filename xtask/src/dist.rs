@@ -1,0 +1,123 @@
+//! `cargo xtask dist`: the widget bundle.
+//!
+//! Builds `widget/` for wasm32 with the size-tuned `widget` profile, runs the wasm-bindgen CLI of
+//! exactly the version in Cargo.lock (installing it when missing), and writes content-hashed
+//! files to `dist/widget/` plus the small loader `dist/widget.js` that names them. The collector
+//! serves `dist/`; a release build embeds it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+
+use crate::{run, setup};
+
+pub(crate) fn run() -> anyhow::Result<()> {
+    setup::ensure_wasm_target()?;
+    let root = workspace_root();
+    run::cargo(&[
+        "build",
+        "--package",
+        "nunchi-widget",
+        "--target",
+        setup::WASM_TARGET,
+        "--profile",
+        "widget",
+    ])?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let wasm = target
+        .join(setup::WASM_TARGET)
+        .join("widget")
+        .join("widget.wasm");
+    let bindgen = ensure_wasm_bindgen(&root)?;
+    let out = target.join("widget-bindgen");
+    let _ = std::fs::remove_dir_all(&out);
+    run::command(
+        &bindgen.to_string_lossy(),
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "nunchi",
+            "--out-dir",
+            &out.to_string_lossy(),
+            &wasm.to_string_lossy(),
+        ],
+    )?;
+    let module = std::fs::read(out.join("nunchi.js"))?;
+    let wasm = std::fs::read(out.join("nunchi_bg.wasm"))?;
+    let dist = root.join("dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(dist.join("widget"))?;
+    let module_name = format!("nunchi-{}.js", short_hash(&module));
+    let wasm_name = format!("nunchi-{}.wasm", short_hash(&wasm));
+    std::fs::write(dist.join("widget").join(&module_name), &module)?;
+    std::fs::write(dist.join("widget").join(&wasm_name), &wasm)?;
+    let loader = std::fs::read_to_string(root.join("widget/loader/widget.js"))?
+        .replace("__MODULE__", &module_name)
+        .replace("__WASM__", &wasm_name);
+    std::fs::write(dist.join("widget.js"), loader)?;
+    eprintln!(
+        "dist: widget.js, widget/{module_name} ({} B), widget/{wasm_name} ({} B)",
+        module.len(),
+        wasm.len()
+    );
+    Ok(())
+}
+
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}
+
+fn short_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes)[..8])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The wasm-bindgen CLI must match the `wasm-bindgen` crate exactly, or the glue it writes does
+/// not fit the module.
+fn ensure_wasm_bindgen(root: &Path) -> anyhow::Result<PathBuf> {
+    let version = locked_version(root, "wasm-bindgen")?;
+    let installed = Command::new("wasm-bindgen")
+        .arg("--version")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .ends_with(&version)
+        })
+        .unwrap_or(false);
+    if !installed {
+        eprintln!("dist: installing wasm-bindgen-cli {version} (once; takes a few minutes)");
+        run::cargo(&[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &format!("={version}"),
+            "--locked",
+        ])?;
+    }
+    Ok(PathBuf::from("wasm-bindgen"))
+}
+
+fn locked_version(root: &Path, package: &str) -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{package}\"") {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("{package} is not in Cargo.lock")
+}
