@@ -1,8 +1,14 @@
 //! End-to-end tests: the collector as a user runs it, seen from outside.
 //!
-//! `tests/demo.rs` checks what README command one serves: the seeded demo site, its surveys in
-//! Korean and English, and the pages. Browser tests (a real headless Chromium through
-//! WebDriver) join here with the widget.
+//! # Layout
+//!
+//! - `lib.rs`: [`start_demo`], the demo collector in-process on a loopback port.
+//! - [`browser`]: [`browser::Browser`], a real headless Chromium driven through ChromeDriver.
+//! - `tests/demo.rs`: what README command one serves: the seeded demo site, its surveys in
+//!   Korean and English, and the pages.
+//! - `tests/browser.rs`: the browser harness itself, against the demo's pages.
+
+pub mod browser;
 
 use collector::{Application, Config};
 

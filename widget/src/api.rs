@@ -22,19 +22,41 @@ pub(crate) async fn fetch_config(embed: &Embed) -> Result<SiteConfig, String> {
     response.json().await.map_err(|e| e.to_string())
 }
 
-/// Sends one response. `Ok` once the collector has stored it (or had it already).
-pub(crate) async fn send_response(embed: &Embed, response: &RawResponse) -> Result<(), String> {
+/// The most responses one batch may carry (the collector's limit).
+pub(crate) const MAX_BATCH: usize = 100;
+
+/// What became of one attempt to deliver a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// Stored now or before (a duplicate): done.
+    Stored,
+    /// Can never succeed (400, 401, 403, 404, 413, 422): drop it.
+    Refused(u16),
+    /// Try again later (network failure, 408, 429, 5xx), after `Retry-After` if given.
+    Retry { after_ms: Option<i64> },
+}
+
+/// Sends one response and says what to do with it.
+pub(crate) async fn send_response(embed: &Embed, response: &RawResponse) -> Delivery {
     let url = format!("{}/v1/responses", embed.collector);
-    let reply = Request::post(&url)
-        .json(response)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if reply.ok() {
-        Ok(())
-    } else {
-        Err(format!("the collector answered {}", reply.status()))
+    let request = match Request::post(&url).json(response) {
+        Ok(r) => r,
+        Err(_) => return Delivery::Refused(0),
+    };
+    let reply = match request.send().await {
+        Ok(reply) => reply,
+        Err(_) => return Delivery::Retry { after_ms: None },
+    };
+    match reply.status() {
+        200..=299 => Delivery::Stored,
+        408 | 429 | 500..=599 => Delivery::Retry {
+            after_ms: reply
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .map(|secs| secs.clamp(0, 3_600) * 1_000),
+        },
+        status => Delivery::Refused(status),
     }
 }
 

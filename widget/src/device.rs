@@ -41,3 +41,42 @@ pub(crate) fn record(site: &SiteId, kind: ContactKind, contact: Contact) {
         let _ = s.set_item(&key(site, "history"), &json);
     }
 }
+
+/// Answers not yet acknowledged by the collector, oldest first. Kept across page loads.
+pub(crate) fn outbox(site: &SiteId) -> Vec<crate::outbox::Entry> {
+    storage()
+        .and_then(|s| s.get_item(&key(site, "outbox")).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+/// Replaces the stored outbox. `false` if it could not be written (storage full or disabled).
+pub(crate) fn save_outbox(site: &SiteId, entries: &[crate::outbox::Entry]) -> bool {
+    match (storage(), serde_json::to_string(entries)) {
+        (Some(s), Ok(json)) => s.set_item(&key(site, "outbox"), &json).is_ok(),
+        _ => false,
+    }
+}
+
+/// Adds to a counter kept on the device (answers dropped by the outbox's cap or refused).
+pub(crate) fn count(site: &SiteId, what: &str, by: u64) {
+    let k = key(site, what);
+    if let Some(s) = storage() {
+        let n: u64 = s
+            .get_item(&k)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let _ = s.set_item(&k, &(n + by).to_string());
+    }
+}
+
+/// Milliseconds added to the device clock, read from `nunchi:clock-offset-ms`. A test hook:
+/// end-to-end tests move time past a waiting period without waiting a day.
+pub(crate) fn clock_offset_ms() -> i64 {
+    storage()
+        .and_then(|s| s.get_item("nunchi:clock-offset-ms").ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}

@@ -10,6 +10,7 @@
 //! - [`api`]: the collector's endpoints.
 //! - [`device`]: the device id and contact history in local storage.
 //! - [`mount`]: the host element and its shadow root.
+//! - [`outbox`]: answers kept on the device until the collector has them.
 //! - [`components`]: the survey card and the question views.
 //! - [`texts`]: the widget's own interface texts, in Korean and English.
 
@@ -18,6 +19,7 @@ mod components;
 mod device;
 mod embed;
 mod mount;
+mod outbox;
 mod texts;
 
 use std::cell::RefCell;
@@ -67,7 +69,7 @@ thread_local! {
     static WIDGET: RefCell<Option<Widget>> = const { RefCell::new(None) };
 }
 
-fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("nunchi: {message}")));
 }
 
@@ -87,6 +89,9 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
             on_screen: None,
         })
     });
+    // Answers left from an earlier page (or an earlier outage) go out first.
+    outbox::flush(&embed);
+    listen_for_network(&embed);
     wasm_bindgen_futures::spawn_local(async move {
         match api::fetch_config(&embed).await {
             Ok(config) => {
@@ -111,6 +116,28 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
             }
         });
     Ok(handler.into_js_value().unchecked_into())
+}
+
+/// `online`: the network is back, send what waits. `pagehide`: the page is going away, hand
+/// what waits to the browser as beacons.
+fn listen_for_network(embed: &Embed) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_online = {
+        let embed = embed.clone();
+        Closure::<dyn Fn()>::new(move || outbox::flush(&embed))
+    };
+    let on_pagehide = {
+        let embed = embed.clone();
+        Closure::<dyn Fn()>::new(move || outbox::beacon(&embed))
+    };
+    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    let _ =
+        window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+    // Listeners live as long as the page.
+    on_online.forget();
+    on_pagehide.forget();
 }
 
 fn parse_command(method: &str, args: &js_sys::Array) -> Result<Command, String> {
@@ -197,7 +224,7 @@ fn run(command: Command) {
 }
 
 /// Runs `f` after `ms` milliseconds.
-fn after(ms: i64, f: impl FnOnce() + 'static) {
+pub(crate) fn after(ms: i64, f: impl FnOnce() + 'static) {
     let callback = Closure::once_into_js(f);
     if let Some(window) = web_sys::window() {
         let ms = i32::try_from(ms).unwrap_or(i32::MAX);
@@ -206,8 +233,9 @@ fn after(ms: i64, f: impl FnOnce() + 'static) {
     }
 }
 
-fn now() -> Timestamp {
-    Timestamp(js_sys::Date::now() as i64)
+/// The device's time, plus the test clock offset (see [`device::clock_offset_ms`]).
+pub(crate) fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64 + device::clock_offset_ms())
 }
 
 /// Notes a display or dismissal on the device and reports it to the collector.
@@ -330,11 +358,8 @@ fn submit(survey: &Survey, embed: &Embed, answers: BTreeMap<QuestionId, AnswerVa
         channel: embed.channel,
     };
     device::record(&embed.site, ContactKind::Answered, contact);
-    let embed = embed.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = api::send_response(&embed, &raw).await {
-            warn(&format!("the response could not be sent: {e}"));
-        }
-    });
+    // Kept on the device first: the thank-you shows only after this returns.
+    outbox::keep(embed, raw);
+    outbox::flush(embed);
     close_later(4_000);
 }

@@ -57,6 +57,7 @@ fn main() -> anyhow::Result<()> {
         }
         Task::Test => {
             setup::ensure_wasm_target()?;
+            setup::ensure_chromium()?;
             run::cargo(&["fmt", "--all", "--", "--check"])?;
             run::cargo(&[
                 "clippy",
@@ -66,14 +67,8 @@ fn main() -> anyhow::Result<()> {
                 "-D",
                 "warnings",
             ])?;
-            // `shared` must stay buildable for the browser: the widget links it for wasm32.
-            run::cargo(&[
-                "build",
-                "--package",
-                "nunchi-widget",
-                "--target",
-                setup::WASM_TARGET,
-            ])?;
+            // The widget bundle: proves `shared` builds for wasm32, and the browser tests load it.
+            dist::run()?;
             run::cargo(&["test", "--workspace"])
         }
         Task::Dist => dist::run(),

@@ -1,0 +1,173 @@
+//! The widget in a real headless Chromium, against the real collector serving the demo.
+//! Needs the bundle (`cargo xtask dist`) and Chromium (`cargo xtask test` does both).
+
+use std::time::Duration;
+
+use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::{Demo, start_demo};
+use serde_json::Value;
+
+const HOST: &str = "nunchi-survey";
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn demo_with_widget() -> Demo {
+    let demo = start_demo().await;
+    let loader = reqwest::get(format!("{}/widget.js", demo.base))
+        .await
+        .expect("the collector answers");
+    assert!(
+        loader.status().is_success(),
+        "no widget bundle: run `cargo xtask dist` (cargo xtask test does)"
+    );
+    demo
+}
+
+fn in_shadow(selector: &str) -> String {
+    format!("!!document.querySelector('{HOST}')?.shadowRoot?.querySelector(\"{selector}\")")
+}
+
+async fn stored_responses(demo: &Demo) -> Vec<Value> {
+    let page: Value = reqwest::Client::new()
+        .get(format!("{}/v1/admin/sites/demo-shop/responses", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .expect("admin API")
+        .json()
+        .await
+        .expect("JSON");
+    page["responses"].as_array().cloned().unwrap_or_default()
+}
+
+async fn wait_for_responses(demo: &Demo, count: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let stored = stored_responses(demo).await;
+        if stored.len() >= count {
+            return stored;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("fewer than {count} responses were stored");
+}
+
+/// A screenshot once the card's entrance animation (180 ms) has settled.
+async fn settled_screenshot(browser: &Browser, name: &str) {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.screenshot(name).await.expect("screenshot");
+}
+
+async fn purchase(browser: &Browser) {
+    browser
+        .eval("document.getElementById('purchase').click(), true")
+        .await
+        .expect("purchase clicked");
+}
+
+#[tokio::test]
+async fn a_purchase_asks_for_nps_and_a_detractor_gets_the_follow_up() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser
+        .goto(&format!(
+            "{}/shop.html?utm_source=mail&order=7#top",
+            demo.base
+        ))
+        .await
+        .unwrap();
+    purchase(&browser).await;
+    browser
+        .wait_until(&in_shadow("[data-value='3']"), WAIT)
+        .await
+        .unwrap();
+    settled_screenshot(&browser, "widget-desktop-nps").await;
+
+    browser
+        .click_in_shadow(HOST, "[data-value='3']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow("textarea"), WAIT)
+        .await
+        .unwrap();
+    browser
+        .type_in_shadow(HOST, "textarea", "배송이 늦었어요")
+        .await
+        .unwrap();
+    settled_screenshot(&browser, "widget-desktop-follow-up").await;
+    browser.click_in_shadow(HOST, ".primary").await.unwrap();
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .unwrap();
+
+    let stored = wait_for_responses(&demo, 1).await;
+    let r = &stored[0];
+    assert_eq!(r["survey_id"], "web-nps");
+    assert_eq!(r["answers"]["nps"], 3);
+    assert_eq!(r["answers"]["what_went_wrong"], "배송이 늦었어요");
+    assert_eq!(r["context"]["channel"], "web");
+    assert_eq!(
+        r["context"]["page_url"],
+        format!("{}/shop.html", demo.base),
+        "no query string, no fragment"
+    );
+    let language = browser.eval("navigator.language").await.unwrap();
+    let expected_locale = shared::ids::Locale::parse(language.as_str().unwrap()).unwrap();
+    assert_eq!(r["context"]["locale"], expected_locale.as_str());
+}
+
+#[tokio::test]
+async fn a_promoter_is_not_asked_the_follow_up() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::PHONE).await.expect("browser");
+    browser
+        .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    purchase(&browser).await;
+    browser
+        .wait_until(&in_shadow("[data-value='10']"), WAIT)
+        .await
+        .unwrap();
+    settled_screenshot(&browser, "widget-phone-nps").await;
+    browser
+        .click_in_shadow(HOST, "[data-value='10']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .unwrap();
+    let stored = wait_for_responses(&demo, 1).await;
+    assert_eq!(stored[0]["answers"], serde_json::json!({ "nps": 10 }));
+}
+
+#[tokio::test]
+async fn a_second_trigger_inside_the_waiting_period_shows_nothing_until_the_clock_passes_it() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    let shop = format!("{}/shop.html", demo.base);
+    browser.goto(&shop).await.unwrap();
+    purchase(&browser).await;
+    browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+
+    // Shown once; the site waits a day after any survey was shown.
+    browser.goto(&shop).await.unwrap();
+    purchase(&browser).await;
+    tokio::time::sleep(Duration::from_secs(4)).await; // the trigger's 2 s delay, and then some
+    let shown = browser.eval(&in_shadow(".card")).await.unwrap();
+    assert_eq!(
+        shown,
+        Value::Bool(false),
+        "no survey inside the waiting period"
+    );
+
+    // A day and a minute later (the widget's test clock), the same purchase asks again.
+    browser
+        .eval("localStorage.setItem('nunchi:clock-offset-ms', String(86400000 + 60000)), true")
+        .await
+        .unwrap();
+    browser.goto(&shop).await.unwrap();
+    purchase(&browser).await;
+    browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+}
