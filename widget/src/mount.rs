@@ -1,8 +1,8 @@
 //! The widget's own corner of the host page: a host element with an open shadow root, so the
 //! host page's styles cannot reach in and ours cannot leak out.
 
-use wasm_bindgen::JsCast;
-use web_sys::{Element, ShadowRootInit, ShadowRootMode};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 const STYLE: &str = include_str!("widget.css");
 
@@ -24,15 +24,11 @@ impl Mount {
         let shadow = host
             .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
             .map_err(|_| "cannot attach a shadow root")?;
-        let style = document
-            .create_element("style")
-            .map_err(|_| "cannot create a style")?;
-        style.set_text_content(Some(STYLE));
+        style(&document, &shadow)?;
         let root = document
             .create_element("div")
             .map_err(|_| "cannot create the root")?;
         root.set_class_name("nunchi-root");
-        shadow.append_child(&style).map_err(|_| "cannot style")?;
         shadow.append_child(&root).map_err(|_| "cannot mount")?;
         body.append_child(&host)
             .map_err(|_| "cannot attach to the page")?;
@@ -41,6 +37,28 @@ impl Mount {
             root: root.unchecked_into(),
         })
     }
+}
+
+/// Styles the shadow root with a constructed stylesheet: unlike a `<style>` element, it is not
+/// inline style in the eyes of a Content-Security-Policy, so host pages need no
+/// `'unsafe-inline'` for us. Browsers without constructable stylesheets get a `<style>`.
+fn style(document: &web_sys::Document, shadow: &ShadowRoot) -> Result<(), String> {
+    if let Ok(sheet) = web_sys::CssStyleSheet::new()
+        && sheet.replace_sync(STYLE).is_ok()
+    {
+        let sheets = js_sys::Array::of1(&sheet);
+        if js_sys::Reflect::set(shadow, &JsValue::from_str("adoptedStyleSheets"), &sheets)
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+    }
+    let style = document
+        .create_element("style")
+        .map_err(|_| "cannot create a style")?;
+    style.set_text_content(Some(STYLE));
+    shadow.append_child(&style).map_err(|_| "cannot style")?;
+    Ok(())
 }
 
 impl Drop for Mount {
