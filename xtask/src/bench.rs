@@ -7,6 +7,8 @@ use crate::run;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Which {
+    /// Bytes a host page downloads before a survey can show: raw, gzip and brotli.
+    Size,
     /// Durable ingest vs a no-op route on the same server, 64 connections on loopback.
     Ingest {
         /// Seconds measured per target, after a 2 s warm-up (default 10).
@@ -20,6 +22,7 @@ pub(crate) enum Which {
 
 pub(crate) fn run(which: Which) -> anyhow::Result<()> {
     match which {
+        Which::Size => crate::size::run(),
         Which::Ingest {
             seconds,
             connections,

@@ -47,6 +47,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
             &wasm.to_string_lossy(),
         ],
     )?;
+    optimize(&root, &out.join("nunchi_bg.wasm"))?;
     let module = std::fs::read(out.join("nunchi.js"))?;
     let wasm = std::fs::read(out.join("nunchi_bg.wasm"))?;
     let dist = root.join("dist");
@@ -64,6 +65,39 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "dist: widget.js, widget/{module_name} ({} B), widget/{wasm_name} ({} B)",
         module.len(),
         wasm.len()
+    );
+    Ok(())
+}
+
+/// binaryen from the npm registry, pinned. (Debian's binaryen 108 exits 0 but writes modules
+/// that Chromium rejects.)
+const BINARYEN: &str = "binaryen@132.0.0";
+
+/// Shrinks the module with `wasm-opt -Oz`, which also drops the symbol-name section (a quarter
+/// of the unoptimised module). Installed into `target/tools` with npm when missing; without
+/// npm the bundle is left as it is, and said so.
+fn optimize(root: &Path, wasm: &Path) -> anyhow::Result<()> {
+    let tools = root.join("target").join("tools");
+    let wasm_opt = tools.join("node_modules").join(".bin").join("wasm-opt");
+    if !wasm_opt.exists() {
+        std::fs::create_dir_all(&tools)?;
+        let installed = Command::new("npm")
+            .args(["install", "--no-save", "--no-audit", "--no-fund", BINARYEN])
+            .current_dir(&tools)
+            .status();
+        if !matches!(installed, Ok(s) if s.success()) || !wasm_opt.exists() {
+            eprintln!(
+                "dist: warning: wasm-opt ({BINARYEN}, via npm) is unavailable; the bundle is not shrunk"
+            );
+            return Ok(());
+        }
+    }
+    let before = std::fs::metadata(wasm)?.len();
+    let path = wasm.to_string_lossy();
+    run::command(&wasm_opt.to_string_lossy(), &["-Oz", &path, "-o", &path])?;
+    eprintln!(
+        "dist: wasm-opt -Oz: {before} B -> {} B",
+        std::fs::metadata(wasm)?.len()
     );
     Ok(())
 }

@@ -8,6 +8,7 @@ mod bench;
 mod dist;
 mod run;
 mod setup;
+mod size;
 
 use clap::{Parser, Subcommand};
 
