@@ -2,31 +2,187 @@
 //!
 //! # Layout
 //!
-//! - `lib.rs`: [`start_demo`], the demo collector in-process on a loopback port.
+//! - `lib.rs`: [`start_demo`], the demo collector in-process on a loopback port;
+//!   [`start_demo_at`], the same on a chosen port and store, which can be stopped
+//!   ([`RunningDemo::stop`]) and started again where it was; [`HostPage`], a page on an origin of
+//!   its own, as a shop's page is.
 //! - [`browser`]: [`browser::Browser`], a real headless Chromium driven through ChromeDriver.
 //! - `tests/demo.rs`: what README command one serves: the seeded demo site, its surveys in
 //!   Korean and English, and the pages.
 //! - `tests/browser.rs`: the browser harness itself, against the demo's pages.
+//! - `tests/offline.rs`: the widget while the collector is stopped, then started again.
 
 pub mod browser;
 
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
 use collector::{Application, Config};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long [`RunningDemo::stop`] waits for the collector to finish, and [`start_demo_at`] for
+/// its port and store to be free again.
+const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A running demo collector on an ephemeral loopback port, with its store in a temporary
 /// directory that lives as long as this value.
 #[derive(Debug)]
 pub struct Demo {
     pub base: String,
+    // Declared before the directory: the collector shuts down before its store is deleted.
+    _running: RunningDemo,
     _dir: tempfile::TempDir,
 }
 
 pub async fn start_demo() -> Demo {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let mut config = Config::for_tests(dir.path().join("data"));
+    let running = start_demo_at(&dir.path().join("data"), 0).await;
+    Demo {
+        base: running.base.clone(),
+        _running: running,
+        _dir: dir,
+    }
+}
+
+/// The demo collector serving in this process on `127.0.0.1:{port}` (`0`: any free port) with
+/// its store in `data_dir`, until [`RunningDemo::stop`] (or until it is dropped).
+///
+/// Started again with the same `data_dir` and the port of the one stopped, it is the same
+/// collector after a restart: same address, same store (the demo seed keeps what is there). A
+/// port just released, or a store just closed, may take a moment to be free: this retries for
+/// a while before it fails.
+pub async fn start_demo_at(data_dir: &Path, port: u16) -> RunningDemo {
+    let mut config = Config::for_tests(data_dir.to_owned());
+    config.bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     config.demo = true;
     config.admin_key = None;
-    let app = Application::build(&config).await.expect("the demo builds");
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until(std::future::pending()));
-    Demo { base, _dir: dir }
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    let app = loop {
+        match Application::build(&config).await {
+            Ok(app) => break app,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!(
+                "the demo collector did not start on {} with its store in {}: {error:#}",
+                config.bind,
+                data_dir.display()
+            ),
+        }
+    };
+    let addr = app.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    // A dropped sender stops the collector too: a `RunningDemo` dropped by a failing test
+    // lets its store close.
+    let task = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    RunningDemo {
+        base: format!("http://{addr}"),
+        addr,
+        stop,
+        task,
+    }
+}
+
+/// A demo collector serving in this process. See [`start_demo_at`].
+#[derive(Debug)]
+pub struct RunningDemo {
+    /// `http://127.0.0.1:{port}`, without a trailing slash.
+    pub base: String,
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl RunningDemo {
+    /// The port it listens on, to start it again on the same one.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Stops it gracefully, as Ctrl-C stops `nunchi serve`: no new connections, requests in
+    /// flight are answered, every acknowledged write is made durable. Returns once the server
+    /// has ended, its port is released and its store closed. Panics if that takes over 15 s or
+    /// the server failed.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        match tokio::time::timeout(STOP_TIMEOUT, self.task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(error))) => panic!("the demo collector failed: {error:#}"),
+            Ok(Err(error)) => panic!("the demo collector's task failed: {error}"),
+            Err(_) => panic!(
+                "the demo collector on {} had not stopped after {}s",
+                self.addr,
+                STOP_TIMEOUT.as_secs()
+            ),
+        }
+    }
+}
+
+/// One HTML page served at `/` from an origin of its own (`http://127.0.0.1:{port}`), as a
+/// shop serves its own pages while the collector lives elsewhere. Its server stays up when the
+/// collector stops, so the page can be reloaded during an outage. Every other path is a 404.
+/// The page is sent with `Cache-Control: no-store`. Serves until dropped.
+#[derive(Debug)]
+pub struct HostPage {
+    /// The page's URL, `http://127.0.0.1:{port}/`.
+    pub url: String,
+    /// The page's origin, `http://127.0.0.1:{port}`, for a site's `allowed_origins`.
+    pub origin: String,
+    task: JoinHandle<()>,
+}
+
+impl HostPage {
+    pub async fn serve(html: String) -> HostPage {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("a loopback port for the host page");
+        let origin = format!("http://{}", listener.local_addr().expect("bound"));
+        let page = std::sync::Arc::new(html);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(answer(stream, page.clone()));
+            }
+        });
+        HostPage {
+            url: format!("{origin}/"),
+            origin,
+            task,
+        }
+    }
+}
+
+impl Drop for HostPage {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Answers one request (and closes the connection): the page for `GET /`, else 404.
+async fn answer(mut stream: tokio::net::TcpStream, page: std::sync::Arc<String>) {
+    let mut request = Vec::new();
+    let mut buffer = [0; 2048];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 64 * 1024 {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&request);
+    let (status, body) = if head.starts_with("GET / ") {
+        ("200 OK", page.as_str())
+    } else {
+        ("404 Not Found", "not found")
+    };
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n\
+         Cache-Control: no-store\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
 }

@@ -26,7 +26,9 @@ nunchi.show("web-nps");
 
 /// Serves the hostile page on a loopback port; returns its origin.
 async fn host_server(collector: &str) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
     let origin = format!("http://{}", listener.local_addr().expect("a bound address"));
     let csp = format!(
         "default-src 'none'; script-src 'self' {collector} 'wasm-unsafe-eval'; connect-src {collector}; style-src 'self'; img-src 'self'"

@@ -171,3 +171,103 @@ async fn a_second_trigger_inside_the_waiting_period_shows_nothing_until_the_cloc
     purchase(&browser).await;
     browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
 }
+
+#[tokio::test]
+async fn the_host_page_hears_shown_and_answered() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser
+        .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    browser
+        .eval("(window.heard = [], ['nunchi:shown', 'nunchi:answered', 'nunchi:dismissed'].forEach(n => addEventListener(n, e => heard.push([n, e.detail.surveyId])))), true")
+        .await
+        .unwrap();
+    purchase(&browser).await;
+    browser
+        .wait_until(&in_shadow("[data-value='10']"), WAIT)
+        .await
+        .unwrap();
+    browser
+        .click_in_shadow(HOST, "[data-value='10']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .unwrap();
+    let heard = browser.eval("heard").await.unwrap();
+    assert_eq!(
+        heard,
+        serde_json::json!([["nunchi:shown", "web-nps"], ["nunchi:answered", "web-nps"]])
+    );
+}
+
+#[tokio::test]
+async fn an_in_page_navigation_drops_a_survey_still_waiting_for_its_delay() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser
+        .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    purchase(&browser).await;
+    // A single-page app moves on before the 2 s delay is over.
+    browser
+        .eval("history.pushState({}, '', '/shop.html?step=receipt'), true")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        browser.eval(&in_shadow(".card")).await.unwrap(),
+        Value::Bool(false),
+        "the old page's survey is dropped"
+    );
+    // On the new page, a purchase asks as usual.
+    purchase(&browser).await;
+    browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_member_who_answered_on_one_device_is_not_asked_on_another() {
+    let demo = demo_with_widget().await;
+    let shop = format!("{}/shop.html", demo.base);
+    {
+        let phone = Browser::start(Viewport::PHONE).await.expect("browser");
+        phone.goto(&shop).await.unwrap();
+        phone.eval("nunchi.identify('M-42'), true").await.unwrap();
+        purchase(&phone).await;
+        phone
+            .wait_until(&in_shadow("[data-value='9']"), WAIT)
+            .await
+            .unwrap();
+        phone
+            .click_in_shadow(HOST, "[data-value='9']")
+            .await
+            .unwrap();
+        phone.wait_until(&in_shadow(".thanks"), WAIT).await.unwrap();
+    }
+    let stored = wait_for_responses(&demo, 1).await;
+    let member = stored[0]["context"]["member"]
+        .as_str()
+        .expect("the response names the member");
+    assert_eq!(member.len(), 64, "a keyed hash, never the id");
+
+    // A fresh browser: no local history, only the collector's ledger knows.
+    let laptop = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    laptop.goto(&shop).await.unwrap();
+    laptop.eval("nunchi.identify('M-42'), true").await.unwrap();
+    purchase(&laptop).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        laptop.eval(&in_shadow(".card")).await.unwrap(),
+        Value::Bool(false),
+        "asked once, across devices"
+    );
+
+    // Another member on the same laptop is asked.
+    laptop.eval("nunchi.identify('M-43'), true").await.unwrap();
+    purchase(&laptop).await;
+    laptop.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+}

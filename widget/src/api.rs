@@ -74,3 +74,23 @@ pub(crate) async fn send_display(embed: &Embed, event: &DisplayEvent) -> Result<
         Err(format!("the collector answered {}", reply.status()))
     }
 }
+
+/// Asks the collector whether the member may be shown the survey now; on yes, the collector
+/// has recorded the display.
+pub(crate) async fn eligibility(
+    embed: &Embed,
+    request: &shared::display::EligibilityRequest,
+) -> Result<bool, String> {
+    let url = format!("{}/v1/eligibility", embed.collector);
+    let reply = Request::post(&url)
+        .json(request)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !reply.ok() {
+        return Err(format!("the collector answered {}", reply.status()));
+    }
+    let answer: serde_json::Value = reply.json().await.map_err(|e| e.to_string())?;
+    Ok(answer["decision"] == "show")
+}

@@ -80,3 +80,17 @@ pub(crate) fn clock_offset_ms() -> i64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
 }
+
+/// The member named by `nunchi.identify`, kept until `nunchi.reset` (a log-out).
+pub(crate) fn member(site: &SiteId) -> Option<shared::ids::MemberId> {
+    let id = storage()?.get_item(&key(site, "member")).ok()??;
+    shared::ids::MemberId::parse(id).ok()
+}
+
+pub(crate) fn remember_member(site: &SiteId, member: Option<&shared::ids::MemberId>) {
+    let Some(s) = storage() else { return };
+    let _ = match member {
+        Some(m) => s.set_item(&key(site, "member"), m.as_str()),
+        None => s.remove_item(&key(site, "member")),
+    };
+}

@@ -13,7 +13,8 @@ pub(crate) struct Mount {
 }
 
 impl Mount {
-    pub(crate) fn new() -> Result<Mount, String> {
+    /// `right_to_left`: for Arabic and Hebrew, the card is laid out from the right.
+    pub(crate) fn new(right_to_left: bool) -> Result<Mount, String> {
         let document = web_sys::window()
             .and_then(|w| w.document())
             .ok_or("no document")?;
@@ -21,6 +22,9 @@ impl Mount {
         let host = document
             .create_element("nunchi-survey")
             .map_err(|_| "cannot create the host element")?;
+        if right_to_left {
+            let _ = host.set_attribute("dir", "rtl");
+        }
         let shadow = host
             .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
             .map_err(|_| "cannot attach a shadow root")?;

@@ -56,8 +56,13 @@ pub(crate) fn keep(embed: &Embed, response: RawResponse) {
     }
 }
 
-/// Sends every due answer, one at a time, and schedules the next attempt if any remain.
-pub(crate) fn flush(embed: &Embed) {
+/// Sends waiting answers in order, and schedules the next attempt if any remain.
+///
+/// The outbox backs off as a whole: when the collector cannot take one answer, every answer
+/// waits, so an outage costs one request per backoff period, not one per answer. With `eager`
+/// (a page load, the network coming back) the oldest answer is tried even before it is due;
+/// once one gets through, the rest follow at once.
+pub(crate) fn flush(embed: &Embed, eager: bool) {
     if SENDING.with(|s| s.replace(true)) {
         return;
     }
@@ -66,27 +71,30 @@ pub(crate) fn flush(embed: &Embed) {
         let mut entries = device::outbox(&embed.site);
         // Delivered or dropped during this flush: not to be merged back from storage.
         let mut done: Vec<ResponseId> = Vec::new();
-        let mut index = 0;
-        while index < entries.len() {
-            if entries[index].due > now().millis() {
-                index += 1;
-                continue;
+        let mut reachable = eager;
+        while let Some(entry) = entries.first() {
+            if !reachable && entry.due > now().millis() {
+                break;
             }
-            match crate::api::send_response(&embed, &entries[index].response).await {
-                Delivery::Stored => done.push(entries.remove(index).response.response_id),
+            match crate::api::send_response(&embed, &entry.response).await {
+                Delivery::Stored => {
+                    reachable = true;
+                    done.push(entries.remove(0).response.response_id);
+                }
                 Delivery::Refused(status) => {
                     warn(&format!(
                         "the collector refused an answer ({status}); it is dropped"
                     ));
                     device::count(&embed.site, "refused", 1);
-                    done.push(entries.remove(index).response.response_id);
+                    done.push(entries.remove(0).response.response_id);
                 }
                 Delivery::Retry { after_ms } => {
-                    let entry = &mut entries[index];
-                    entry.attempts += 1;
-                    entry.due =
-                        now().millis() + after_ms.unwrap_or_else(|| backoff(entry.attempts));
-                    // The collector is unreachable or busy: the rest would fare no better now.
+                    let attempts = entry.attempts + 1;
+                    let due = now().millis() + after_ms.unwrap_or_else(|| backoff(attempts));
+                    for e in &mut entries {
+                        e.attempts = e.attempts.max(attempts);
+                        e.due = e.due.max(due);
+                    }
                     break;
                 }
             }
@@ -96,7 +104,7 @@ pub(crate) fn flush(embed: &Embed) {
         SENDING.with(|s| s.set(false));
         if let Some(next) = entries.iter().map(|e| e.due).min() {
             let wait = (next - now().millis()).max(250);
-            crate::after(wait, move || flush(&embed));
+            crate::after(wait, move || flush(&embed, false));
         }
     });
 }
@@ -124,7 +132,7 @@ fn backoff(attempts: u32) -> i64 {
 
 /// On `pagehide`: hand everything still waiting to the browser, which sends it even as the page
 /// goes away. The entries stay: the collector ignores what it has already, and what the beacon
-/// could not deliver goes out on the next page load.
+/// could not deliver goes out on the next page load (which flushes eagerly).
 pub(crate) fn beacon(embed: &Embed) {
     let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return;

@@ -1,0 +1,267 @@
+//! The widget while the collector is down (issue 3): answers wait on the device, survive a page
+//! reload, and reach the collector exactly once when it is back.
+//!
+//! The host page is served from an origin of its own, as a shop's page is: a reload during the
+//! outage then loads the page (and the widget, from the browser's cache) while every request
+//! to the collector fails. Needs the bundle (`cargo xtask dist`) and Chromium (`cargo xtask
+//! test` does both).
+
+use std::time::{Duration, Instant};
+
+use collector::config::DEMO_ADMIN_KEY;
+use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::{HostPage, RunningDemo, start_demo_at};
+use serde_json::{Value, json};
+
+const HOST: &str = "nunchi-survey";
+const SITE: &str = "demo-shop";
+const OUTBOX: &str = "nunchi:demo-shop:outbox";
+const WAIT: Duration = Duration::from_secs(15);
+
+fn in_shadow(selector: &str) -> String {
+    format!("!!document.querySelector('{HOST}')?.shadowRoot?.querySelector(\"{selector}\")")
+}
+
+/// A shop's page on its own origin that embeds the widget from `collector`.
+fn shop_page(collector: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>A shop on its own origin</title></head>\n<body><h1>A shop</h1>\n\
+         <script src=\"{collector}/widget.js\" data-site=\"{SITE}\" async></script>\n\
+         </body></html>\n"
+    )
+}
+
+/// Lets pages from `origin` post answers for the demo site, as a shop's admin would.
+async fn allow_origin(demo: &RunningDemo, origin: &str) {
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/admin/sites/{SITE}", demo.base);
+    let site: Value = http
+        .get(&url)
+        .bearer_auth(DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .expect("admin API")
+        .json()
+        .await
+        .expect("JSON");
+    let mut origins = site["allowed_origins"]
+        .as_array()
+        .cloned()
+        .expect("a site has allowed origins");
+    origins.push(json!(origin));
+    let update = json!({
+        "id": site["id"],
+        "name": site["name"],
+        "allowed_origins": origins,
+        "policy": site["policy"],
+    });
+    let reply = http
+        .put(&url)
+        .bearer_auth(DEMO_ADMIN_KEY)
+        .json(&update)
+        .send()
+        .await
+        .expect("admin API");
+    assert!(
+        reply.status().is_success(),
+        "site update: {}",
+        reply.status()
+    );
+}
+
+async fn stored_responses(demo: &RunningDemo) -> Vec<Value> {
+    let page: Value = reqwest::Client::new()
+        .get(format!("{}/v1/admin/sites/{SITE}/responses", demo.base))
+        .bearer_auth(DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .expect("admin API")
+        .json()
+        .await
+        .expect("JSON");
+    page["responses"].as_array().cloned().unwrap_or_default()
+}
+
+/// The outbox as the widget keeps it in local storage (`[]` when there is none).
+async fn outbox(browser: &Browser) -> Vec<Value> {
+    let entries = browser
+        .eval(&format!(
+            "JSON.parse(localStorage.getItem('{OUTBOX}') ?? '[]')"
+        ))
+        .await
+        .expect("the outbox is readable");
+    entries.as_array().cloned().expect("the outbox is a list")
+}
+
+fn response_ids(entries: &[Value], pointer: &str) -> Vec<String> {
+    let mut ids: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            e.pointer(pointer)
+                .and_then(Value::as_str)
+                .expect("a response id")
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Asks for the NPS survey by name (no trigger, no throttling) and answers 9, which needs no
+/// follow-up. Returns once the thank-you shows, and checks that by then the answer is the
+/// `n`th waiting on the device.
+async fn answer_nps(browser: &Browser, n: usize) {
+    browser
+        .eval("nunchi.show('web-nps'), true")
+        .await
+        .expect("nunchi.show");
+    click_nine(browser, n).await;
+}
+
+async fn click_nine(browser: &Browser, n: usize) {
+    browser
+        .click_in_shadow(HOST, "[data-value='9']")
+        .await
+        .expect("NPS 9 clicked");
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .expect("the thank-you");
+    let kept = outbox(browser).await;
+    assert_eq!(
+        kept.len(),
+        n,
+        "the answer is on the device before the thank-you: {kept:#?}"
+    );
+}
+
+/// The card closes about 4 s after the thank-you, removing its host element.
+async fn wait_for_card_to_close(browser: &Browser) {
+    browser
+        .wait_until(&format!("!document.querySelector('{HOST}')"), WAIT)
+        .await
+        .expect("the card closes");
+}
+
+/// Waits until the widget has booted on this page: the loader has handed its queue over, so a
+/// call made now goes to the widget instead of waiting in `nunchi._q`.
+async fn wait_for_widget(browser: &Browser) {
+    browser
+        .wait_until(
+            "typeof nunchi === 'object' && (nunchi.track('probe'), nunchi._q.length === 0)",
+            WAIT,
+        )
+        .await
+        .expect("the widget boots");
+}
+
+/// Polls the admin API until `count` responses are stored or `timeout` has passed, and returns
+/// what is stored then.
+async fn wait_for_responses(demo: &RunningDemo, count: usize, timeout: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let stored = stored_responses(demo).await;
+        if stored.len() >= count || Instant::now() >= deadline {
+            return stored;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn answers_wait_out_an_outage_and_a_reload_then_are_stored_exactly_once() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let demo = start_demo_at(&data, 0).await;
+    let port = demo.port();
+    let loader = reqwest::get(format!("{}/widget.js", demo.base))
+        .await
+        .expect("the collector answers");
+    assert!(
+        loader.status().is_success(),
+        "no widget bundle: run `cargo xtask dist` (cargo xtask test does)"
+    );
+    let shop = HostPage::serve(shop_page(&demo.base)).await;
+    allow_origin(&demo, &shop.origin).await;
+
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&shop.url).await.unwrap();
+    // Queued until the widget has booted and has the site's surveys.
+    browser.eval("nunchi.show('web-nps'), true").await.unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='9']"), WAIT)
+        .await
+        .unwrap();
+
+    // The collector goes down with the survey on screen.
+    demo.stop().await;
+    click_nine(&browser, 1).await;
+    tokio::time::sleep(Duration::from_millis(400)).await; // the card's entrance animation
+    browser.screenshot("widget-offline-thanks").await.unwrap();
+    wait_for_card_to_close(&browser).await;
+    answer_nps(&browser, 2).await;
+    wait_for_card_to_close(&browser).await;
+    answer_nps(&browser, 3).await;
+
+    let kept = outbox(&browser).await;
+    let ids = response_ids(&kept, "/response/response_id");
+    assert_eq!(kept.len(), 3, "three answers wait on the device: {kept:#?}");
+    assert!(ids.windows(2).all(|w| w[0] != w[1]), "three ids: {ids:?}");
+    for entry in &kept {
+        assert_eq!(entry["response"]["answers"], json!({ "nps": 9 }));
+    }
+
+    // A reload during the outage: the page comes from the shop, the widget from the browser's
+    // cache; it boots, fails to reach the collector, and keeps the answers.
+    browser.reload().await.unwrap();
+    wait_for_widget(&browser).await;
+    // Its boot sends what is due (entries keep their backoff across page loads) and fails.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after_reload = outbox(&browser).await;
+    assert_eq!(
+        response_ids(&after_reload, "/response/response_id"),
+        ids,
+        "the same three answers wait after the reload: {after_reload:#?}"
+    );
+
+    // Back on the same port with the same store. The page is left alone: its retry timer
+    // (backoff 1 s, 2 s, 4 s, 8 s, 16 s …, each between half and the whole) sends them.
+    let demo = start_demo_at(&data, port).await;
+    let stored = wait_for_responses(&demo, 3, Duration::from_secs(25)).await;
+    if stored.len() < 3 {
+        panic!(
+            "{} of 3 answers reached the collector 25 s after it came back.\noutbox: {:#?}\n\
+             console: {:#?}",
+            stored.len(),
+            outbox(&browser).await,
+            browser.console_log().await.unwrap_or_default()
+        );
+    }
+    assert_eq!(
+        response_ids(&stored, "/response_id"),
+        ids,
+        "exactly the three answers that waited, once each"
+    );
+    for response in &stored {
+        assert_eq!(response["answers"], json!({ "nps": 9 }));
+        assert_eq!(response["context"]["page_url"], shop.url);
+    }
+    browser
+        .wait_until(
+            &format!("JSON.parse(localStorage.getItem('{OUTBOX}') ?? '[]').length === 0"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+
+    // Nothing is stored twice: not from a late retry, not from the next page load.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    browser.reload().await.unwrap();
+    wait_for_widget(&browser).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stored = stored_responses(&demo).await;
+    assert_eq!(response_ids(&stored, "/response_id"), ids);
+    assert_eq!(outbox(&browser).await, Vec::<Value>::new());
+    demo.stop().await;
+}

@@ -1,0 +1,279 @@
+//! From a command to a survey on screen and an answer in the outbox.
+//!
+//! A trigger fires and targeting matches: then, for an anonymous visitor, `shared::decide`
+//! runs on the device against its local history; for a member, the collector decides against
+//! the contact ledger shared by every channel (and records the display in the same step).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::json;
+use shared::answer::AnswerValue;
+use shared::display::{DisplayEvent, DisplayKind, EligibilityRequest};
+use shared::ids::{DisplayId, QuestionId, ResponseId};
+use shared::response::{Context, PageUrl, RawResponse, Response};
+use shared::survey::Survey;
+use shared::throttle::{Contact, ContactKind, DecisionInput, decide};
+use shared::trigger::{Audience, PageEvent};
+use yew::Callback;
+
+use crate::command::Command;
+use crate::components::{SurveyCard, SurveyCardProps};
+use crate::embed::Embed;
+use crate::mount::Mount;
+use crate::state::{self, OnScreen};
+use crate::{after, api, device, host_events, now, outbox, warn};
+
+/// Runs a command now, or keeps it until the configuration has arrived.
+pub(crate) fn run(command: Command) {
+    match &command {
+        Command::Identify(member, attributes) => {
+            let site = state::with(|w| {
+                w.member = Some(member.clone());
+                w.attributes = attributes.clone();
+                w.embed.site.clone()
+            });
+            if let Some(site) = site {
+                device::remember_member(&site, Some(member));
+            }
+            return;
+        }
+        Command::Reset => {
+            if let Some(site) = state::with(|w| {
+                w.member = None;
+                w.attributes.clear();
+                w.embed.site.clone()
+            }) {
+                device::remember_member(&site, None);
+            }
+            return;
+        }
+        _ => {}
+    }
+    let ready = state::with(|w| match &w.config {
+        None => {
+            w.waiting.push(command.clone());
+            None
+        }
+        Some(config) => Some((config.clone(), w.embed.clone(), w.page)),
+    })
+    .flatten();
+    let Some((config, embed, page)) = ready else {
+        return;
+    };
+    let event = match &command {
+        Command::Show(id) => {
+            match config.surveys.iter().find(|s| s.id.as_str() == id) {
+                Some(survey) => show(Rc::new(survey.clone()), embed, true),
+                None => warn(&format!("no active survey {id:?} on this site")),
+            }
+            return;
+        }
+        Command::PageView => PageEvent::PageView,
+        Command::Track(name, props) => PageEvent::Custom { name, props },
+        Command::Identify(..) | Command::Reset => return,
+    };
+    let url = page_url();
+    let (member, attributes) =
+        state::with(|w| (w.member.clone(), w.attributes.clone())).unwrap_or_default();
+    let audience = Audience {
+        url: url.as_deref(),
+        channel: embed.channel,
+        locale: &embed.locale,
+        attributes: &attributes,
+    };
+    let candidates: Vec<(Rc<Survey>, i64)> = config
+        .surveys
+        .iter()
+        .filter_map(|s| {
+            s.triggers
+                .iter()
+                .find(|t| t.fires(&event))
+                .map(|t| (s, t.delay.millis()))
+        })
+        .filter(|(s, _)| s.targeting.matches(&audience))
+        .map(|(s, delay)| (Rc::new(s.clone()), delay))
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    if member.is_some() {
+        // The collector decides for members, one candidate after another.
+        wasm_bindgen_futures::spawn_local(async move {
+            for (survey, delay) in candidates {
+                let request = EligibilityRequest {
+                    display_id: new_display_id(),
+                    survey_id: survey.id.clone(),
+                    context: context(&embed),
+                };
+                match api::eligibility(&embed, &request).await {
+                    Ok(true) => return show_later(survey, embed, delay, page, false),
+                    Ok(false) => {}
+                    Err(e) => return warn(&format!("eligibility: {e}")),
+                }
+            }
+        });
+        return;
+    }
+    let history = device::history(&embed.site);
+    let subject = device::device_id(&embed.site);
+    let now = now();
+    for (survey, delay) in candidates {
+        let quota = config.usage.get(&survey.id).copied().unwrap_or_default();
+        let input = DecisionInput {
+            policy: &config.policy,
+            survey: &survey,
+            history: &history,
+            subject: &subject,
+            quota,
+            now,
+        };
+        if decide(&input).is_show() {
+            return show_later(survey, embed, delay, page, true);
+        }
+    }
+}
+
+/// Shows `survey` after its trigger's delay, unless the visitor has moved to another page.
+fn show_later(survey: Rc<Survey>, embed: Embed, delay: i64, page: u64, report_shown: bool) {
+    after(delay, move || {
+        if state::with(|w| w.page) == Some(page) {
+            show(survey, embed, report_shown);
+        }
+    });
+}
+
+fn new_display_id() -> DisplayId {
+    DisplayId::from_uuid(uuid::Uuid::now_v7()).expect("now_v7 makes version 7 UUIDs")
+}
+
+pub(crate) fn page_url() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().href().ok())
+}
+
+fn context(embed: &Embed) -> Context {
+    let (member, attributes) =
+        state::with(|w| (w.member.clone(), w.attributes.clone())).unwrap_or_default();
+    Context {
+        channel: embed.channel,
+        site_id: embed.site.clone(),
+        page_url: page_url().and_then(|u| PageUrl::parse(&u).ok()),
+        store_id: embed.store.clone(),
+        kiosk_id: embed.kiosk.clone(),
+        receipt_id: None,
+        journey_stage: None,
+        locale: embed.locale.clone(),
+        member,
+        attributes,
+    }
+}
+
+/// Notes a display or dismissal on the device, reports it to the collector and to the host.
+fn note(survey: &Survey, embed: &Embed, kind: DisplayKind, report: bool) {
+    let contact = Contact {
+        at: now(),
+        survey_id: survey.id.clone(),
+        channel: embed.channel,
+    };
+    device::record(&embed.site, kind.into(), contact);
+    let name = match kind {
+        DisplayKind::Shown => host_events::SHOWN,
+        DisplayKind::Dismissed => host_events::DISMISSED,
+    };
+    host_events::dispatch(
+        name,
+        &json!({ "surveyId": survey.id, "surveyVersion": survey.version }),
+    );
+    if !report {
+        return;
+    }
+    let event = DisplayEvent {
+        display_id: new_display_id(),
+        survey_id: survey.id.clone(),
+        survey_version: survey.version,
+        kind,
+        context: context(embed),
+        client_time: now(),
+    };
+    let embed = embed.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = api::send_display(&embed, &event).await {
+            warn(&format!("the display could not be reported: {e}"));
+        }
+    });
+}
+
+/// Puts `survey` on screen, unless one already is. `report_shown` is false when the collector
+/// has recorded the display already (eligibility).
+fn show(survey: Rc<Survey>, embed: Embed, report_shown: bool) {
+    if state::with(|w| w.on_screen.is_some()).unwrap_or(true) {
+        return;
+    }
+    let mount = match Mount::new(embed.locale.is_right_to_left()) {
+        Ok(m) => m,
+        Err(e) => return warn(&e),
+    };
+    let on_submit = {
+        let (survey, embed) = (survey.clone(), embed.clone());
+        Callback::from(move |answers: BTreeMap<QuestionId, AnswerValue>| {
+            submit(&survey, &embed, answers)
+        })
+    };
+    let on_dismiss = {
+        let (survey, embed) = (survey.clone(), embed.clone());
+        Callback::from(move |()| {
+            note(&survey, &embed, DisplayKind::Dismissed, true);
+            close_later(0);
+        })
+    };
+    note(&survey, &embed, DisplayKind::Shown, report_shown);
+    let props = SurveyCardProps {
+        survey,
+        locale: embed.locale.clone(),
+        on_submit,
+        on_dismiss,
+    };
+    let app = yew::Renderer::<SurveyCard>::with_root_and_props(mount.root.clone(), props).render();
+    state::with(|w| w.on_screen = Some(OnScreen { app, _mount: mount }));
+}
+
+/// Closes the survey after `ms` milliseconds (outside the callback that asks for it).
+fn close_later(ms: i64) {
+    after(ms, || {
+        if let Some(screen) = state::with(|w| w.on_screen.take()).flatten() {
+            screen.app.destroy();
+        }
+    });
+}
+
+fn submit(survey: &Survey, embed: &Embed, answers: BTreeMap<QuestionId, AnswerValue>) {
+    let Ok(response_id) = ResponseId::from_uuid(uuid::Uuid::now_v7()) else {
+        return;
+    };
+    let raw = RawResponse {
+        response_id,
+        survey_id: survey.id.clone(),
+        survey_version: survey.version,
+        answers,
+        context: context(embed),
+        client_time: now(),
+    };
+    // The same check the collector makes: never send what it would refuse.
+    if let Err(errors) = Response::parse(raw.clone(), survey) {
+        return warn(&format!("the answers do not fit the survey: {errors:?}"));
+    }
+    let contact = Contact {
+        at: raw.client_time,
+        survey_id: survey.id.clone(),
+        channel: embed.channel,
+    };
+    device::record(&embed.site, ContactKind::Answered, contact);
+    host_events::dispatch(
+        host_events::ANSWERED,
+        &json!({ "surveyId": survey.id, "surveyVersion": survey.version, "responseId": raw.response_id, "answers": raw.answers }),
+    );
+    // Kept on the device first: the thank-you shows only after this returns.
+    outbox::keep(embed, raw);
+    outbox::flush(embed, false);
+    close_later(4_000);
+}

@@ -1,0 +1,23 @@
+//! Events the host page can listen to, on `window`, so that the widget needs no more globals:
+//! `window.addEventListener("nunchi:answered", e => e.detail.surveyId)`.
+
+use wasm_bindgen::JsValue;
+
+pub(crate) const SHOWN: &str = "nunchi:shown";
+pub(crate) const ANSWERED: &str = "nunchi:answered";
+pub(crate) const DISMISSED: &str = "nunchi:dismissed";
+
+/// Dispatches `name` with `detail` (any serializable value) on `window`.
+pub(crate) fn dispatch(name: &str, detail: &impl serde::Serialize) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // JSON-compatible: maps become plain objects (`e.detail.surveyId`), not JS `Map`s.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let detail = detail.serialize(&serializer).unwrap_or(JsValue::NULL);
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = window.dispatch_event(&event);
+    }
+}
