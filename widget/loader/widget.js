@@ -17,7 +17,8 @@
     locale: data.locale || navigator.language,
     channel: data.channel,
     store: data.store,
-    kiosk: data.kiosk
+    kiosk: data.kiosk,
+    placement: data.placement
   };
   import(new URL("/widget/__MODULE__", base).href)
     .then(function (module) {

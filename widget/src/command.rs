@@ -17,6 +17,10 @@ pub(crate) enum Command {
     Identify(MemberId, BTreeMap<String, Scalar>),
     /// `nunchi.reset()`: forget the member (a log-out).
     Reset,
+    /// The visitor has scrolled this far down the page (percent). From `page_events`.
+    Scrolled(u8),
+    /// The pointer left the page towards the browser's chrome. From `page_events`.
+    ExitIntent,
 }
 
 fn props(value: wasm_bindgen::JsValue, what: &str) -> Result<BTreeMap<String, Scalar>, String> {

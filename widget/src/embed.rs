@@ -13,6 +13,18 @@ pub(crate) struct RawEmbed {
     channel: Option<String>,
     store: Option<String>,
     kiosk: Option<String>,
+    placement: Option<String>,
+}
+
+/// Where the survey appears: `data-placement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Placement {
+    /// A card in the bottom-right corner (the default), or bottom-left.
+    Corner { left: bool },
+    /// A dialog in the middle of the screen, over a dimmed page.
+    Center,
+    /// Inside the host page's element matching this CSS selector (`inline:#feedback`).
+    Inline(String),
 }
 
 /// Validated embedding options.
@@ -25,6 +37,7 @@ pub(crate) struct Embed {
     pub channel: Channel,
     pub store: Option<StoreId>,
     pub kiosk: Option<KioskId>,
+    pub placement: Placement,
 }
 
 impl RawEmbed {
@@ -58,6 +71,21 @@ impl RawEmbed {
             .map(KioskId::parse)
             .transpose()
             .map_err(|e| format!("data-kiosk: {e}"))?;
+        let placement = match self.placement.as_deref().map(str::trim) {
+            None | Some("") | Some("bottom-right") => Placement::Corner { left: false },
+            Some("bottom-left") => Placement::Corner { left: true },
+            Some("center") => Placement::Center,
+            Some(other) => match other.strip_prefix("inline:") {
+                Some(selector) if !selector.trim().is_empty() => {
+                    Placement::Inline(selector.trim().to_owned())
+                }
+                _ => {
+                    return Err(format!(
+                        "data-placement: {other:?} is not bottom-right, bottom-left, center or inline:SELECTOR"
+                    ));
+                }
+            },
+        };
         Ok(Embed {
             site,
             collector: self.collector.trim_end_matches('/').to_owned(),
@@ -65,6 +93,7 @@ impl RawEmbed {
             channel,
             store,
             kiosk,
+            placement,
         })
     }
 }

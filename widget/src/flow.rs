@@ -71,6 +71,8 @@ pub(crate) fn run(command: Command) {
         }
         Command::PageView => PageEvent::PageView,
         Command::Track(name, props) => PageEvent::Custom { name, props },
+        Command::Scrolled(percent) => PageEvent::Scrolled { percent: *percent },
+        Command::ExitIntent => PageEvent::ExitIntent,
         Command::Identify(..) | Command::Reset => return,
     };
     let url = page_url();
@@ -209,7 +211,7 @@ fn show(survey: Rc<Survey>, embed: Embed, report_shown: bool) {
     if state::with(|w| w.on_screen.is_some()).unwrap_or(true) {
         return;
     }
-    let mount = match Mount::new(embed.locale.is_right_to_left()) {
+    let mount = match Mount::new(&embed.placement, embed.locale.is_right_to_left()) {
         Ok(m) => m,
         Err(e) => return warn(&e),
     };

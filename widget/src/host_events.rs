@@ -1,11 +1,13 @@
 //! Events the host page can listen to, on `window`, so that the widget needs no more globals:
-//! `window.addEventListener("nunchi:answered", e => e.detail.surveyId)`.
+//! `window.addEventListener("nunchi:answered", e => e.detail.surveyId)`. Also `nunchi:error`
+//! when the widget has stopped after an internal error.
 
 use wasm_bindgen::JsValue;
 
 pub(crate) const SHOWN: &str = "nunchi:shown";
 pub(crate) const ANSWERED: &str = "nunchi:answered";
 pub(crate) const DISMISSED: &str = "nunchi:dismissed";
+pub(crate) const ERROR: &str = "nunchi:error";
 
 /// Dispatches `name` with `detail` (any serializable value) on `window`.
 pub(crate) fn dispatch(name: &str, detail: &impl serde::Serialize) {

@@ -11,6 +11,7 @@
 //! - [`flow`]: from a command to a decision, a survey on screen, and an answer in the outbox.
 //! - [`state`]: the widget's state on this page.
 //! - [`navigation`]: in-page navigations of single-page apps.
+//! - [`page_events`]: scroll depth and exit intent, for triggers.
 //! - [`api`]: the collector's endpoints.
 //! - [`device`]: what this browser remembers (device id, history, outbox, member).
 //! - [`outbox`]: answers kept on the device until the collector has them.
@@ -29,6 +30,7 @@ mod host_events;
 mod mount;
 mod navigation;
 mod outbox;
+mod page_events;
 mod state;
 mod texts;
 
@@ -61,9 +63,42 @@ pub(crate) fn after(ms: i64, f: impl FnOnce() + 'static) {
     }
 }
 
+/// Set once the widget has failed: from then on it does nothing at all.
+static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A bug must never break the host page: on a panic the widget takes itself off the page,
+/// says so once on the console and to the host (`nunchi:error`), and ignores later calls.
+fn contain_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(hosts) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector_all("nunchi-survey").ok())
+        {
+            for i in 0..hosts.length() {
+                if let Some(host) = hosts
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    host.remove();
+                }
+            }
+        }
+        let message = info.to_string();
+        warn(&format!(
+            "the widget stopped after an internal error: {message}"
+        ));
+        host_events::dispatch(
+            host_events::ERROR,
+            &serde_json::json!({ "message": message }),
+        );
+    }));
+}
+
 /// Starts the widget with the script tag's options and returns the command handler.
 #[wasm_bindgen]
 pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
+    contain_panics();
     let raw: RawEmbed =
         serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let embed = raw
@@ -82,6 +117,7 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
     outbox::flush(&embed, true);
     listen_for_network(&embed);
     navigation::watch();
+    page_events::watch();
     wasm_bindgen_futures::spawn_local(async move {
         match api::fetch_config(&embed).await {
             Ok(config) => {

@@ -4,9 +4,12 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
+use crate::embed::Placement;
+
 const STYLE: &str = include_str!("widget.css");
 
-/// A host element appended to `<body>`, and the element inside its shadow root to render into.
+/// A host element (in `<body>`, or in the host's element for inline placement), and the element
+/// inside its shadow root to render into.
 pub(crate) struct Mount {
     host: Element,
     pub root: Element,
@@ -14,17 +17,31 @@ pub(crate) struct Mount {
 
 impl Mount {
     /// `right_to_left`: for Arabic and Hebrew, the card is laid out from the right.
-    pub(crate) fn new(right_to_left: bool) -> Result<Mount, String> {
+    pub(crate) fn new(placement: &Placement, right_to_left: bool) -> Result<Mount, String> {
         let document = web_sys::window()
             .and_then(|w| w.document())
             .ok_or("no document")?;
-        let body = document.body().ok_or("no body")?;
+        let parent: Element = match placement {
+            Placement::Inline(selector) => document
+                .query_selector(selector)
+                .ok()
+                .flatten()
+                .ok_or_else(|| format!("data-placement: no element matches {selector:?}"))?,
+            _ => document.body().ok_or("no body")?.into(),
+        };
         let host = document
             .create_element("nunchi-survey")
             .map_err(|_| "cannot create the host element")?;
         if right_to_left {
             let _ = host.set_attribute("dir", "rtl");
         }
+        let place = match placement {
+            Placement::Corner { left: false } => "bottom-right",
+            Placement::Corner { left: true } => "bottom-left",
+            Placement::Center => "center",
+            Placement::Inline(_) => "inline",
+        };
+        let _ = host.set_attribute("placement", place);
         let shadow = host
             .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
             .map_err(|_| "cannot attach a shadow root")?;
@@ -34,7 +51,8 @@ impl Mount {
             .map_err(|_| "cannot create the root")?;
         root.set_class_name("nunchi-root");
         shadow.append_child(&root).map_err(|_| "cannot mount")?;
-        body.append_child(&host)
+        parent
+            .append_child(&host)
             .map_err(|_| "cannot attach to the page")?;
         Ok(Mount {
             host,

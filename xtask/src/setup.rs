@@ -30,13 +30,15 @@ pub(crate) fn ensure_wasm_target() -> anyhow::Result<()> {
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const KOREAN_FONTS: &str = "/usr/share/fonts/truetype/nanum";
+const EMOJI_FONT: &str = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf";
 
 /// The browser tests drive Debian's Chromium through its ChromeDriver; apt installs both once.
 ///
 /// Runs non-interactively (CI has no stdin) and so needs root, as CI and the dev machines are.
-/// Also a Korean font, so that screenshots show Korean text rather than empty boxes.
+/// Also a Korean font and an emoji font, so that screenshots show Korean text and the smiley
+/// faces rather than empty boxes.
 pub(crate) fn ensure_chromium() -> anyhow::Result<()> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER, KOREAN_FONTS]
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER, KOREAN_FONTS, EMOJI_FONT]
         .into_iter()
         .filter(|path| !Path::new(path).exists())
         .collect();
@@ -55,6 +57,7 @@ pub(crate) fn ensure_chromium() -> anyhow::Result<()> {
         "chromium",
         "chromium-driver",
         "fonts-nanum",
+        "fonts-noto-color-emoji",
     ])?;
     if let Some(path) = [CHROMIUM, CHROMEDRIVER]
         .into_iter()

@@ -56,6 +56,15 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     let survey = props.survey.clone();
     let fallback = survey.default_locale.clone();
 
+    // Escape dismisses, as with any dialog.
+    let onkeydown = {
+        let on_dismiss = props.on_dismiss.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                on_dismiss.emit(());
+            }
+        })
+    };
     let close = {
         let on_dismiss = props.on_dismiss.clone();
         Callback::from(move |_| on_dismiss.emit(()))
@@ -142,7 +151,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     );
 
     html! {
-        <div class="card" role="dialog" aria-modal="false" aria-labelledby="nunchi-question">
+        <div class="card" role="dialog" aria-modal="false" aria-labelledby="nunchi-question" {onkeydown}>
             { close_button }
             <QuestionView question={question.clone()} locale={props.locale.clone()} fallback={fallback}
                 {texts} value={answers.get(&question.id).cloned()} {on_answer} />

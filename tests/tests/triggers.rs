@@ -1,0 +1,202 @@
+//! Triggers that wait for the visitor (scroll depth, exit intent) and placements other than the
+//! corner (a centred dialog, inline in the host's element), in a real headless Chromium.
+
+// Set-up that cannot reach the collector should stop the test right there, with the reason.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use collector::config::DEMO_ADMIN_KEY;
+use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::{Demo, HostPage, start_demo};
+use serde_json::{Value, json};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn in_shadow(selector: &str) -> String {
+    format!("!!document.querySelector('nunchi-survey')?.shadowRoot?.querySelector(\"{selector}\")")
+}
+
+/// A site owner's set-up through the admin API: this page may post, and this survey is live.
+async fn prepare(demo: &Demo, page: &HostPage, survey: Value) {
+    let client = reqwest::Client::new();
+    let base = &demo.base;
+    let site: Value = client
+        .get(format!("{base}/v1/admin/sites/demo-shop"))
+        .bearer_auth(DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let update = json!({ "id": "demo-shop", "name": site["name"], "allowed_origins": [page.origin], "policy": site["policy"] });
+    let reply = client
+        .put(format!("{base}/v1/admin/sites/demo-shop"))
+        .bearer_auth(DEMO_ADMIN_KEY)
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        reply.status().is_success(),
+        "{}",
+        reply.text().await.unwrap()
+    );
+    let reply = client
+        .post(format!("{base}/v1/admin/sites/demo-shop/surveys"))
+        .bearer_auth(DEMO_ADMIN_KEY)
+        .json(&survey)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        reply.status().is_success(),
+        "{}",
+        reply.text().await.unwrap()
+    );
+}
+
+fn thumbs_survey(id: &str, trigger: Value) -> Value {
+    json!({
+        "id": id, "name": id, "status": "active", "default_locale": "en",
+        "questions": [{ "id": "helpful", "kind": { "type": "thumbs" }, "required": true,
+                        "text": { "en": "Was this article helpful?", "ko": "이 글이 도움이 되었나요?" } }],
+        "triggers": [trigger]
+    })
+}
+
+fn article(demo: &Demo, placement: &str, extra: &str) -> String {
+    let paragraphs = "<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit. Sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.</p>".repeat(60);
+    format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>Article</title></head>
+<body style="font: 18px/1.6 sans-serif; max-width: 40rem; margin: 2rem auto"><h1>A long article</h1>{extra}{paragraphs}
+<script src="{}/widget.js" data-site="demo-shop" data-locale="en" data-placement="{placement}" async></script></body></html>"#,
+        demo.base
+    )
+}
+
+#[tokio::test]
+async fn a_scroll_depth_trigger_waits_until_the_reader_is_far_enough_down() {
+    let demo = start_demo().await;
+    let page = HostPage::serve(article(&demo, "bottom-left", "")).await;
+    prepare(
+        &demo,
+        &page,
+        thumbs_survey(
+            "article-helpful",
+            json!({ "on": { "type": "scroll_depth", "percent": 60 } }),
+        ),
+    )
+    .await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&page.url).await.unwrap();
+    browser.wait_until("!!window.nunchi && Array.isArray(window.nunchi._q) && window.nunchi._q.length === 0 && typeof window.nunchi.show === 'function' && !!performance.getEntriesByType('resource').find(r => r.name.includes('/config'))", WAIT).await.unwrap();
+    browser
+        .eval("window.scrollTo(0, document.documentElement.scrollHeight * 0.2), true")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        browser.eval(&in_shadow(".card")).await.unwrap(),
+        Value::Bool(false),
+        "not yet at 60 %"
+    );
+    browser
+        .eval("window.scrollTo(0, document.documentElement.scrollHeight), true")
+        .await
+        .unwrap();
+    browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+    let left = browser
+        .eval("document.querySelector('nunchi-survey').getBoundingClientRect().left < 100")
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        Value::Bool(true),
+        "data-placement=bottom-left puts the card on the left"
+    );
+}
+
+#[tokio::test]
+async fn exit_intent_opens_a_centred_dialog_that_escape_dismisses() {
+    let demo = start_demo().await;
+    let page = HostPage::serve(article(&demo, "center", "")).await;
+    prepare(
+        &demo,
+        &page,
+        thumbs_survey("before-you-go", json!({ "on": { "type": "exit_intent" } })),
+    )
+    .await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&page.url).await.unwrap();
+    browser
+        .wait_until(
+            "!!performance.getEntriesByType('resource').find(r => r.name.includes('/config'))",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The pointer leaves through the top edge, towards the tabs.
+    browser.eval("document.dispatchEvent(new MouseEvent('mouseout', { clientY: -3, relatedTarget: null, bubbles: true })), true").await.unwrap();
+    browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await; // the entrance animation
+    let centred = browser
+        .eval("(() => { const r = document.querySelector('nunchi-survey').shadowRoot.querySelector('.card').getBoundingClientRect(); return Math.abs((r.left + r.right) / 2 - innerWidth / 2) < 2 && Math.abs((r.top + r.bottom) / 2 - innerHeight / 2) < 2; })()")
+        .await
+        .unwrap();
+    assert_eq!(
+        centred,
+        Value::Bool(true),
+        "data-placement=center centres the card"
+    );
+    browser
+        .screenshot("widget-center-exit-intent")
+        .await
+        .unwrap();
+    browser
+        .eval("document.querySelector('nunchi-survey').shadowRoot.querySelector('.card').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })), true")
+        .await
+        .unwrap();
+    browser
+        .wait_until("!document.querySelector('nunchi-survey')", WAIT)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_inline_placement_renders_inside_the_host_element() {
+    let demo = start_demo().await;
+    let page = HostPage::serve(article(
+        &demo,
+        "inline:#feedback",
+        "<section id=\"feedback\"></section>",
+    ))
+    .await;
+    prepare(
+        &demo,
+        &page,
+        thumbs_survey("inline-helpful", json!({ "on": { "type": "page_view" } })),
+    )
+    .await;
+    let browser = Browser::start(Viewport::PHONE).await.expect("browser");
+    browser.goto(&page.url).await.unwrap();
+    browser.wait_until("!!document.querySelector('#feedback > nunchi-survey')?.shadowRoot?.querySelector('.card')", WAIT).await.unwrap();
+    let flows = browser
+        .eval("getComputedStyle(document.querySelector('nunchi-survey')).position")
+        .await
+        .unwrap();
+    assert_eq!(
+        flows,
+        json!("static"),
+        "inline surveys sit in the page's flow"
+    );
+    browser
+        .click_in_shadow("#feedback > nunchi-survey", "[data-value='up']")
+        .await
+        .unwrap();
+    browser.wait_until("!!document.querySelector('#feedback > nunchi-survey')?.shadowRoot?.querySelector('.thanks')", WAIT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.screenshot("widget-phone-inline").await.unwrap();
+}
