@@ -186,3 +186,88 @@ async fn answer(mut stream: tokio::net::TcpStream, page: std::sync::Arc<String>)
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
+
+/// The widget's host element, whose open shadow root holds the survey.
+pub const SURVEY_HOST: &str = "nunchi-survey";
+
+/// A script expression: whether `selector` matches inside the widget's shadow root.
+pub fn in_shadow(selector: &str) -> String {
+    format!("!!document.querySelector('{SURVEY_HOST}')?.shadowRoot?.querySelector(\"{selector}\")")
+}
+
+/// The demo site's stored responses, through the admin API.
+pub async fn stored_responses(base: &str) -> Vec<serde_json::Value> {
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/v1/admin/sites/demo-shop/responses"))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .expect("the admin API answers")
+        .json()
+        .await
+        .expect("JSON");
+    page["responses"].as_array().cloned().unwrap_or_default()
+}
+
+/// Polls until at least `count` responses are stored or `timeout` has passed; returns what is
+/// stored then.
+pub async fn wait_for_responses(
+    base: &str,
+    count: usize,
+    timeout: std::time::Duration,
+) -> Vec<serde_json::Value> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let stored = stored_responses(base).await;
+        if stored.len() >= count || std::time::Instant::now() >= deadline {
+            return stored;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Lets pages from `origin` post for the demo site, as its owner would in the admin API.
+pub async fn allow_origin(base: &str, origin: &str) {
+    let http = reqwest::Client::new();
+    let url = format!("{base}/v1/admin/sites/demo-shop");
+    let key = collector::config::DEMO_ADMIN_KEY;
+    let site: serde_json::Value = http
+        .get(&url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("admin API")
+        .json()
+        .await
+        .expect("JSON");
+    let mut origins = site["allowed_origins"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    origins.push(serde_json::json!(origin));
+    let update = serde_json::json!({ "id": site["id"], "name": site["name"], "allowed_origins": origins, "policy": site["policy"] });
+    let reply = http
+        .put(&url)
+        .bearer_auth(key)
+        .json(&update)
+        .send()
+        .await
+        .expect("admin API");
+    assert!(
+        reply.status().is_success(),
+        "site update: {}",
+        reply.status()
+    );
+}
+
+/// Publishes `survey` on the demo site.
+pub async fn add_survey(base: &str, survey: &serde_json::Value) {
+    let reply = reqwest::Client::new()
+        .post(format!("{base}/v1/admin/sites/demo-shop/surveys"))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(survey)
+        .send()
+        .await
+        .expect("admin API");
+    assert!(reply.status().is_success(), "survey: {}", reply.status());
+}

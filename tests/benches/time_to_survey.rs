@@ -56,11 +56,25 @@ const BUDGET: Duration = Duration::from_secs(75);
 /// figure).
 const WAIT: Duration = Duration::from_secs(15);
 
-/// Runs in `<head>` before the widget's script tag. Timestamps, in `window.__bench`: `shown`
-/// (the widget's `nunchi:shown` event), `card` (the card is in the shadow root, seen by a
-/// mutation observer) and `frame` (the animation frame after that, which paints it).
+/// Runs in `<head>` before the widget's script tag. Timestamps, in `window.__bench`:
+/// `loader_ran` (the loader sets `window.nunchi`), `shown` (the widget's `nunchi:shown` event,
+/// dispatched once the host element is mounted, just before yew renders the card), `card` (the
+/// card is in the shadow root, seen by a mutation observer) and `frame` (the animation frame
+/// after that, which paints it).
 const PROBE: &str = r#"
 window.__bench = {};
+// The loader assigns `window.nunchi` as it starts, before its `import()`: stamp that, then
+// step aside (the widget's global is then a plain property again).
+Object.defineProperty(window, "nunchi", {
+  configurable: true,
+  get: function () { return undefined; },
+  set: function (value) {
+    window.__bench.loader_ran = performance.now();
+    Object.defineProperty(window, "nunchi", {
+      value: value, writable: true, configurable: true, enumerable: true
+    });
+  }
+});
 addEventListener("nunchi:shown", function (event) {
   var t = window.__bench;
   if (t.shown !== undefined) return;
@@ -97,8 +111,12 @@ const READ_BACK: &str = r#"(() => {
     survey: t.survey,
     html: nav.responseEnd,
     load: nav.loadEventEnd,
+    loader_start: loader ? loader.startTime : null,
     loader: loader ? loader.responseEnd : null,
+    loader_ran: t.loader_ran === undefined ? null : t.loader_ran,
+    module_start: module ? module.startTime : null,
     module: module ? module.responseEnd : null,
+    wasm_start: wasm ? wasm.startTime : null,
     wasm: wasm ? wasm.responseEnd : null,
     config_start: config ? config.startTime : null,
     config_end: config ? config.responseEnd : null,
@@ -118,8 +136,12 @@ struct Visit {
     survey: Option<String>,
     html: f64,
     load: f64,
+    loader_start: Option<f64>,
     loader: Option<f64>,
+    loader_ran: Option<f64>,
+    module_start: Option<f64>,
     module: Option<f64>,
+    wasm_start: Option<f64>,
     wasm: Option<f64>,
     config_start: Option<f64>,
     config_end: Option<f64>,
@@ -154,12 +176,16 @@ fn main() -> anyhow::Result<()> {
         .context("the e2e tests live in the workspace")?;
     let doc = root.join("docs").join("BENCHMARKS.md");
     write_section(&doc, &section)?;
-    eprintln!("time_to_survey: wrote the time section of {}", doc.display());
+    eprintln!(
+        "time_to_survey: wrote the time section of {}",
+        doc.display()
+    );
     Ok(())
 }
 
 async fn bench() -> anyhow::Result<Report> {
     let started = Instant::now();
+    let load_before = load_average();
     let demo = start_demo().await;
     let loader = reqwest::get(format!("{}/widget.js", demo.base)).await?;
     ensure!(
@@ -210,6 +236,7 @@ async fn bench() -> anyhow::Result<Report> {
         cold,
         cold_stopped_early,
         seconds: started.elapsed().as_secs_f64(),
+        load_before,
         machine: Machine::read(),
     })
 }
@@ -235,15 +262,17 @@ async fn measure(browser: &Browser, host: &str) -> anyhow::Result<Run> {
         .await?
         .as_f64()
         .context("no loadEventEnd for /plain")?;
-    let left = browser.eval("(localStorage.clear(), localStorage.length)").await?;
+    let left = browser
+        .eval("(localStorage.clear(), localStorage.length)")
+        .await?;
     ensure!(left == json!(0), "local storage not cleared: {left}");
 
     browser.goto(&format!("{host}/bench")).await?;
     browser.wait_until(CARD, WAIT).await?;
     browser.wait_until(PAINTED, WAIT).await?;
     browser.wait_until(LOADED, WAIT).await?;
-    let visit: Visit = serde_json::from_value(browser.eval(READ_BACK).await?)
-        .context("the probe's figures")?;
+    let visit: Visit =
+        serde_json::from_value(browser.eval(READ_BACK).await?).context("the probe's figures")?;
     ensure!(
         visit.survey.as_deref() == Some(SURVEY),
         "the survey shown was {:?}, not {SURVEY}",
@@ -313,7 +342,11 @@ async fn setup(collector: &str, host: &str) -> anyhow::Result<()> {
         "allowed_origins": origins,
         "policy": site["policy"],
     });
-    admin(http.put(&site_url).json(&update), "allowing the host's origin").await?;
+    admin(
+        http.put(&site_url).json(&update),
+        "allowing the host's origin",
+    )
+    .await?;
     let survey = json!({
         "id": SURVEY,
         "status": "active",
@@ -342,7 +375,10 @@ async fn admin(request: reqwest::RequestBuilder, what: &str) -> anyhow::Result<(
     let reply = request.bearer_auth(DEMO_ADMIN_KEY).send().await?;
     let status = reply.status();
     if !status.is_success() {
-        bail!("{what}: the collector answered {status}: {}", reply.text().await?);
+        bail!(
+            "{what}: the collector answered {status}: {}",
+            reply.text().await?
+        );
     }
     Ok(())
 }
@@ -400,6 +436,8 @@ struct Report {
     cold: Vec<Run>,
     cold_stopped_early: bool,
     seconds: f64,
+    /// The 1-minute load average when the bench started.
+    load_before: String,
     machine: Machine,
 }
 
@@ -410,21 +448,37 @@ const STEPS: &[Step] = &[
     ("page HTML received (navigation `responseEnd`)", |v| {
         Some(v.html)
     }),
-    ("`widget.js` (loader) received", |v| v.loader),
-    ("`widget/nunchi-….js` (module) received", |v| v.module),
-    ("`widget/nunchi-….wasm` received", |v| v.wasm),
+    ("`widget.js` (loader) requested", |v| v.loader_start),
+    ("`widget.js` received", |v| v.loader),
+    ("loader runs (it sets `window.nunchi`)", |v| v.loader_ran),
     (
-        "wasm compiled and instantiated, widget booted: config request starts",
+        "module `widget/nunchi-….js` requested (`import()`)",
+        |v| v.module_start,
+    ),
+    ("module received", |v| v.module),
+    (
+        "module evaluated: `widget/nunchi-….wasm` requested",
+        |v| v.wasm_start,
+    ),
+    (
+        "wasm received (streaming compilation reads as it arrives)",
+        |v| v.wasm,
+    ),
+    (
+        "wasm compiled and instantiated, `boot` ran: configuration requested",
         |v| v.config_start,
     ),
     ("site configuration received", |v| v.config_end),
-    ("`nunchi:shown`: survey chosen, host element mounted", |v| {
-        Some(v.shown)
-    }),
+    (
+        "`nunchi:shown`: survey chosen, host element and shadow root mounted",
+        |v| Some(v.shown),
+    ),
     ("card in the shadow root (yew's first render)", |v| {
         Some(v.card)
     }),
-    ("**first frame with the card**", |v| Some(v.frame)),
+    ("**survey painted**: first frame with the card", |v| {
+        Some(v.frame)
+    }),
 ];
 
 impl Report {
@@ -457,7 +511,10 @@ impl Report {
         let _ = writeln!(
             out,
             "- **warm** (returning visitor): one browser; {WARM_WARMUP} warm-up runs, then {} \
-             measured. Loader, module, wasm and site configuration come from the HTTP cache.\n\
+             measured, each on a fresh visit to `/plain` then `/bench` with local storage \
+             cleared. Loader, module, wasm and site configuration (`max-age=60`; these runs take \
+             well under a minute) come from the HTTP cache, and Chromium may reuse the renderer \
+             process, and V8 its compiled wasm, from one run to the next.\n\
              - **cold** (first visit): a new browser with an empty profile per run; \
              {COLD_WARMUP} warm-up run, then {} measured{}. Nothing is cached, no connection to \
              the collector is open; the renderer process is already running.\n",
@@ -469,7 +526,10 @@ impl Report {
                 String::new()
             }
         );
-        let _ = writeln!(out, "| mode | what (ms since navigation start) | runs | median | p90 | min | max |");
+        let _ = writeln!(
+            out,
+            "| mode | what (ms since navigation start) | runs | median | p90 | min | max |"
+        );
         let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|");
         for (mode, runs) in [("warm", warm), ("cold", cold)] {
             let rows: [(&str, Vec<f64>); 3] = [
@@ -495,18 +555,38 @@ impl Report {
                 );
             }
         }
+        let mut summary = Vec::new();
+        for (mode, runs) in [("warm", warm), ("cold", cold)] {
+            let painted = Summary::of(runs.iter().map(|r| r.visit.frame));
+            let ceiling = Summary::of(runs.iter().map(|r| r.ceiling));
+            if let (Some(painted), Some(ceiling)) = (painted, ceiling) {
+                summary.push(format!(
+                    "{mode} {:.0} ms, {:.1}× the page's own `load` ({:.0} ms)",
+                    painted.median,
+                    painted.median / ceiling.median.max(1.0),
+                    ceiling.median
+                ));
+            }
+        }
+        if !summary.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nMedian time to a survey painted: {}.",
+                summary.join("; ")
+            );
+        }
         let _ = writeln!(
             out,
             "\nWhere the time goes, from the same runs: when each step ended (median over the \
-             runs, ms since navigation start) and how long it took (median of the per-run \
-             differences from the step above). Resource times are the Resource Timing API's \
-             `responseEnd`; the configuration request starts when the widget's `boot` runs, so \
-             the step before it is wasm compilation (only what streaming compilation did not \
-             overlap with the download) and instantiation.\n"
+             runs, ms since navigation start) and how long after the step above (median of the \
+             per-run differences; negative when the two overlap). Requested and received are the \
+             Resource Timing API's `startTime` and `responseEnd`. The configuration is requested \
+             when the widget's `boot` runs, so the step before it is wasm compilation (what \
+             streaming compilation did not overlap with the download) and instantiation.\n"
         );
         let _ = writeln!(
             out,
-            "| step | warm: at | warm: took | cold: at | cold: took |"
+            "| step | warm: at | warm: after | cold: at | cold: after |"
         );
         let _ = writeln!(out, "|---|---:|---:|---:|---:|");
         let mut previous: Option<fn(&Visit) -> Option<f64>> = None;
@@ -530,11 +610,12 @@ impl Report {
         }
         let _ = writeln!(
             out,
-            "\nA measurement on a shared 2-core machine (other builds and tests were running), \
-             over {:.0} s in all; loopback only, so network time is near zero and what remains is \
-             the browser's and the widget's own work. Never asserted: compare runs on the same \
-             machine, and each mode with its ceiling.",
-            self.seconds
+            "\nA measurement on a shared 2-core machine: other engineers' builds and tests may \
+             run at the same time (load average {} at the start, {} at the end; {:.0} s in all), \
+             so single runs vary by tens of ms. Loopback only: network time is near zero, what \
+             remains is the browser's and the widget's own work. Never asserted: compare runs on \
+             the same machine, and each mode with its ceiling.",
+            self.load_before, self.machine.load, self.seconds
         );
         out
     }
@@ -545,6 +626,8 @@ struct Machine {
     cpu: String,
     browser: String,
     date: String,
+    /// The 1-minute load average when the runs ended.
+    load: String,
 }
 
 impl Machine {
@@ -571,6 +654,7 @@ impl Machine {
             cpu,
             browser,
             date: today(),
+            load: load_average(),
         }
     }
 
@@ -583,6 +667,14 @@ impl Machine {
             std::env::consts::ARCH
         )
     }
+}
+
+/// The 1-minute load average (`/proc/loadavg`), or `?`.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// Today's date (UTC) as YYYY-MM-DD.

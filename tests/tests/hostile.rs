@@ -8,7 +8,7 @@ use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::start_demo;
+use nunchi_e2e::{allow_origin, in_shadow, start_demo};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -70,10 +70,6 @@ async fn host_server(collector: &str) -> String {
     origin
 }
 
-fn in_shadow(selector: &str) -> String {
-    format!("!!document.querySelector('nunchi-survey')?.shadowRoot?.querySelector(\"{selector}\")")
-}
-
 #[tokio::test]
 async fn a_hostile_page_with_a_strict_csp_still_gets_a_working_widget() {
     let demo = start_demo().await;
@@ -87,26 +83,7 @@ async fn a_hostile_page_with_a_strict_csp_still_gets_a_working_widget() {
     let host = host_server(&demo.base).await;
 
     // The site owner allows the host page's origin to post.
-    let client = reqwest::Client::new();
-    let key = collector::config::DEMO_ADMIN_KEY;
-    let site: Value = client
-        .get(format!("{}/v1/admin/sites/demo-shop", demo.base))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let update = json!({ "id": "demo-shop", "name": site["name"], "allowed_origins": [host], "policy": site["policy"] });
-    let reply = client
-        .put(format!("{}/v1/admin/sites/demo-shop", demo.base))
-        .bearer_auth(key)
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
-    assert!(reply.status().is_success());
+    allow_origin(&demo.base, &host).await;
 
     let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
     browser.goto(&format!("{host}/blank")).await.unwrap();
@@ -169,33 +146,12 @@ async fn a_hostile_page_with_a_strict_csp_still_gets_a_working_widget() {
         .wait_until(&in_shadow(".thanks"), WAIT)
         .await
         .unwrap();
-    let mut stored = Value::Null;
-    for _ in 0..100 {
-        stored = client
-            .get(format!("{}/v1/admin/sites/demo-shop/responses", demo.base))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if stored["responses"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let stored = nunchi_e2e::wait_for_responses(&demo.base, 1, WAIT).await;
     assert_eq!(
-        stored["responses"][0]["answers"]["nps"], 9,
-        "the answer crossed origins: {stored}"
+        stored[0]["answers"]["nps"], 9,
+        "the answer crossed origins: {stored:?}"
     );
-    assert_eq!(
-        stored["responses"][0]["context"]["page_url"],
-        format!("{host}/")
-    );
+    assert_eq!(stored[0]["context"]["page_url"], format!("{host}/"));
 
     let log = browser.console_log().await.unwrap();
     let violations: Vec<_> = log

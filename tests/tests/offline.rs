@@ -6,21 +6,18 @@
 //! to the collector fails. Needs the bundle (`cargo xtask dist`) and Chromium (`cargo xtask
 //! test` does both).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use collector::config::DEMO_ADMIN_KEY;
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{HostPage, RunningDemo, start_demo_at};
+use nunchi_e2e::{
+    HostPage, allow_origin, in_shadow, start_demo_at, stored_responses, wait_for_responses,
+};
 use serde_json::{Value, json};
 
 const HOST: &str = "nunchi-survey";
 const SITE: &str = "demo-shop";
 const OUTBOX: &str = "nunchi:demo-shop:outbox";
 const WAIT: Duration = Duration::from_secs(15);
-
-fn in_shadow(selector: &str) -> String {
-    format!("!!document.querySelector('{HOST}')?.shadowRoot?.querySelector(\"{selector}\")")
-}
 
 /// A shop's page on its own origin that embeds the widget from `collector`.
 fn shop_page(collector: &str) -> String {
@@ -30,57 +27,6 @@ fn shop_page(collector: &str) -> String {
          <script src=\"{collector}/widget.js\" data-site=\"{SITE}\" async></script>\n\
          </body></html>\n"
     )
-}
-
-/// Lets pages from `origin` post answers for the demo site, as a shop's admin would.
-async fn allow_origin(demo: &RunningDemo, origin: &str) {
-    let http = reqwest::Client::new();
-    let url = format!("{}/v1/admin/sites/{SITE}", demo.base);
-    let site: Value = http
-        .get(&url)
-        .bearer_auth(DEMO_ADMIN_KEY)
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("JSON");
-    let mut origins = site["allowed_origins"]
-        .as_array()
-        .cloned()
-        .expect("a site has allowed origins");
-    origins.push(json!(origin));
-    let update = json!({
-        "id": site["id"],
-        "name": site["name"],
-        "allowed_origins": origins,
-        "policy": site["policy"],
-    });
-    let reply = http
-        .put(&url)
-        .bearer_auth(DEMO_ADMIN_KEY)
-        .json(&update)
-        .send()
-        .await
-        .expect("admin API");
-    assert!(
-        reply.status().is_success(),
-        "site update: {}",
-        reply.status()
-    );
-}
-
-async fn stored_responses(demo: &RunningDemo) -> Vec<Value> {
-    let page: Value = reqwest::Client::new()
-        .get(format!("{}/v1/admin/sites/{SITE}/responses", demo.base))
-        .bearer_auth(DEMO_ADMIN_KEY)
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("JSON");
-    page["responses"].as_array().cloned().unwrap_or_default()
 }
 
 /// The outbox as the widget keeps it in local storage (`[]` when there is none).
@@ -156,19 +102,6 @@ async fn wait_for_widget(browser: &Browser) {
         .expect("the widget boots");
 }
 
-/// Polls the admin API until `count` responses are stored or `timeout` has passed, and returns
-/// what is stored then.
-async fn wait_for_responses(demo: &RunningDemo, count: usize, timeout: Duration) -> Vec<Value> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let stored = stored_responses(demo).await;
-        if stored.len() >= count || Instant::now() >= deadline {
-            return stored;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn answers_wait_out_an_outage_and_a_reload_then_are_stored_exactly_once() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -183,7 +116,7 @@ async fn answers_wait_out_an_outage_and_a_reload_then_are_stored_exactly_once() 
         "no widget bundle: run `cargo xtask dist` (cargo xtask test does)"
     );
     let shop = HostPage::serve(shop_page(&demo.base)).await;
-    allow_origin(&demo, &shop.origin).await;
+    allow_origin(&demo.base, &shop.origin).await;
 
     let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
     browser.goto(&shop.url).await.unwrap();
@@ -228,7 +161,7 @@ async fn answers_wait_out_an_outage_and_a_reload_then_are_stored_exactly_once() 
     // Back on the same port with the same store. The page is left alone: its retry timer
     // (backoff 1 s, 2 s, 4 s, 8 s, 16 s …, each between half and the whole) sends them.
     let demo = start_demo_at(&data, port).await;
-    let stored = wait_for_responses(&demo, 3, Duration::from_secs(25)).await;
+    let stored = wait_for_responses(&demo.base, 3, Duration::from_secs(25)).await;
     if stored.len() < 3 {
         panic!(
             "{} of 3 answers reached the collector 25 s after it came back.\noutbox: {:#?}\n\
@@ -260,7 +193,7 @@ async fn answers_wait_out_an_outage_and_a_reload_then_are_stored_exactly_once() 
     browser.reload().await.unwrap();
     wait_for_widget(&browser).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let stored = stored_responses(&demo).await;
+    let stored = stored_responses(&demo.base).await;
     assert_eq!(response_ids(&stored, "/response_id"), ids);
     assert_eq!(outbox(&browser).await, Vec::<Value>::new());
     demo.stop().await;

@@ -6,55 +6,16 @@
 
 use std::time::Duration;
 
-use collector::config::DEMO_ADMIN_KEY;
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{Demo, HostPage, start_demo};
+use nunchi_e2e::{Demo, HostPage, add_survey, allow_origin, in_shadow, start_demo};
 use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-fn in_shadow(selector: &str) -> String {
-    format!("!!document.querySelector('nunchi-survey')?.shadowRoot?.querySelector(\"{selector}\")")
-}
-
-/// A site owner's set-up through the admin API: this page may post, and this survey is live.
+/// A site owner's set-up: this page may post, and this survey is live.
 async fn prepare(demo: &Demo, page: &HostPage, survey: Value) {
-    let client = reqwest::Client::new();
-    let base = &demo.base;
-    let site: Value = client
-        .get(format!("{base}/v1/admin/sites/demo-shop"))
-        .bearer_auth(DEMO_ADMIN_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let update = json!({ "id": "demo-shop", "name": site["name"], "allowed_origins": [page.origin], "policy": site["policy"] });
-    let reply = client
-        .put(format!("{base}/v1/admin/sites/demo-shop"))
-        .bearer_auth(DEMO_ADMIN_KEY)
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        reply.status().is_success(),
-        "{}",
-        reply.text().await.unwrap()
-    );
-    let reply = client
-        .post(format!("{base}/v1/admin/sites/demo-shop/surveys"))
-        .bearer_auth(DEMO_ADMIN_KEY)
-        .json(&survey)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        reply.status().is_success(),
-        "{}",
-        reply.text().await.unwrap()
-    );
+    allow_origin(&demo.base, &page.origin).await;
+    add_survey(&demo.base, &survey).await;
 }
 
 fn thumbs_survey(id: &str, trigger: Value) -> Value {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{Demo, start_demo};
+use nunchi_e2e::{Demo, in_shadow, start_demo};
 use serde_json::Value;
 
 const HOST: &str = "nunchi-survey";
@@ -22,35 +22,18 @@ async fn demo_with_widget() -> Demo {
     demo
 }
 
-fn in_shadow(selector: &str) -> String {
-    format!("!!document.querySelector('{HOST}')?.shadowRoot?.querySelector(\"{selector}\")")
-}
-
-async fn stored_responses(demo: &Demo) -> Vec<Value> {
-    let page: Value = reqwest::Client::new()
-        .get(format!("{}/v1/admin/sites/demo-shop/responses", demo.base))
-        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("JSON");
-    page["responses"].as_array().cloned().unwrap_or_default()
-}
-
-async fn wait_for_responses(demo: &Demo, count: usize) -> Vec<Value> {
-    for _ in 0..100 {
-        let stored = stored_responses(demo).await;
-        if stored.len() >= count {
-            return stored;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("fewer than {count} responses were stored");
-}
-
 /// A screenshot once the card's entrance animation (180 ms) has settled.
+/// Waits until `count` responses are stored, failing the test if they never are.
+async fn wait_for_responses(demo: &Demo, count: usize) -> Vec<Value> {
+    let stored = nunchi_e2e::wait_for_responses(&demo.base, count, Duration::from_secs(10)).await;
+    assert!(
+        stored.len() >= count,
+        "{} of {count} responses were stored",
+        stored.len()
+    );
+    stored
+}
+
 async fn settled_screenshot(browser: &Browser, name: &str) {
     tokio::time::sleep(Duration::from_millis(400)).await;
     browser.screenshot(name).await.expect("screenshot");
@@ -210,6 +193,14 @@ async fn an_in_page_navigation_drops_a_survey_still_waiting_for_its_delay() {
     let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
     browser
         .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    // The widget is ready (its configuration loaded) before the visitor acts.
+    browser
+        .wait_until(
+            "!!performance.getEntriesByType('resource').find(r => r.name.includes('/config'))",
+            WAIT,
+        )
         .await
         .unwrap();
     purchase(&browser).await;

@@ -26,6 +26,12 @@ use crate::{after, api, device, host_events, now, outbox, warn};
 
 /// Runs a command now, or keeps it until the configuration has arrived.
 pub(crate) fn run(command: Command) {
+    run_on_page(command, None);
+}
+
+/// Runs a command issued on in-page navigation number `issued_on` (now, if `None`): a command
+/// kept while the configuration loaded still belongs to the page it was issued on.
+pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
     match &command {
         Command::Identify(member, attributes) => {
             let site = state::with(|w| {
@@ -52,10 +58,11 @@ pub(crate) fn run(command: Command) {
     }
     let ready = state::with(|w| match &w.config {
         None => {
-            w.waiting.push(command.clone());
+            w.waiting
+                .push((command.clone(), issued_on.unwrap_or(w.page)));
             None
         }
-        Some(config) => Some((config.clone(), w.embed.clone(), w.page)),
+        Some(config) => Some((config.clone(), w.embed.clone(), issued_on.unwrap_or(w.page))),
     })
     .flatten();
     let Some((config, embed, page)) = ready else {

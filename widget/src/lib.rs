@@ -126,8 +126,8 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
                     std::mem::take(&mut w.waiting)
                 });
                 flow::run(Command::PageView);
-                for command in waiting.unwrap_or_default() {
-                    flow::run(command);
+                for (command, page) in waiting.unwrap_or_default() {
+                    flow::run_on_page(command, Some(page));
                 }
             }
             Err(e) => warn(&format!("could not load the site's surveys: {e}")),

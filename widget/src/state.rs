@@ -17,8 +17,8 @@ use crate::mount::Mount;
 pub(crate) struct Widget {
     pub embed: Embed,
     pub config: Option<Rc<SiteConfig>>,
-    /// Calls that arrived before the site's configuration.
-    pub waiting: Vec<Command>,
+    /// Calls that arrived before the site's configuration, with the page they were made on.
+    pub waiting: Vec<(Command, u64)>,
     pub on_screen: Option<OnScreen>,
     /// Set by `nunchi.identify`: decisions then come from the collector's contact ledger.
     pub member: Option<MemberId>,

@@ -7,8 +7,12 @@ use crate::run;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Which {
-    /// Bytes a host page downloads before a survey can show: raw, gzip and brotli.
+    /// Bytes a host page downloads before a survey can show: raw, gzip and brotli; then the
+    /// time to a survey on screen in headless Chromium (what `time` runs).
     Size,
+    /// Time from navigation start to a survey on screen in headless Chromium, warm and cold
+    /// cache, against the page's own `load` event. Uses the bundle in dist/ as it is.
+    Time,
     /// Durable ingest vs a no-op route on the same server, 64 connections on loopback.
     Ingest {
         /// Seconds measured per target, after a 2 s warm-up (default 10).
@@ -22,7 +26,11 @@ pub(crate) enum Which {
 
 pub(crate) fn run(which: Which) -> anyhow::Result<()> {
     match which {
-        Which::Size => crate::size::run(),
+        Which::Size => {
+            crate::size::run()?;
+            time_to_survey()
+        }
+        Which::Time => time_to_survey(),
         Which::Ingest {
             seconds,
             connections,
@@ -51,4 +59,16 @@ pub(crate) fn run(which: Which) -> anyhow::Result<()> {
             run::cargo(&args)
         }
     }
+}
+
+/// `cargo bench -p nunchi-e2e --bench time_to_survey`, which writes its own section.
+fn time_to_survey() -> anyhow::Result<()> {
+    crate::setup::ensure_chromium()?;
+    run::cargo(&[
+        "bench",
+        "--package",
+        "nunchi-e2e",
+        "--bench",
+        "time_to_survey",
+    ])
 }

@@ -3,6 +3,7 @@
 //! - `demo`: build and run the collector with the seeded demo site.
 //! - `test`: every check CI runs: formatting, lints, all tests.
 //! - `bench ingest`: measure durable ingest against a no-op route on the same server.
+//! - `bench size`: the widget's bytes, then (`bench time`) its time to a survey in Chromium.
 
 mod bench;
 mod dist;

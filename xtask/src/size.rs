@@ -1,5 +1,6 @@
 //! `cargo xtask bench size`: the bytes a host page downloads before a survey can show, raw,
-//! gzip and brotli, against the budget (90 KB brotli) and what peers ship.
+//! gzip and brotli, against the budget (90 KB brotli) and what peers ship. `bench.rs` then runs
+//! the time-to-survey bench (`tests/benches/time_to_survey.rs`) on the bundle just built.
 
 use std::io::Write;
 use std::path::Path;
