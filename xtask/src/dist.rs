@@ -55,8 +55,11 @@ pub(crate) fn run() -> anyhow::Result<()> {
     std::fs::create_dir_all(dist.join("widget"))?;
     let module_name = format!("nunchi-{}.js", short_hash(&module));
     let wasm_name = format!("nunchi-{}.wasm", short_hash(&wasm));
-    std::fs::write(dist.join("widget").join(&module_name), &module)?;
-    std::fs::write(dist.join("widget").join(&wasm_name), &wasm)?;
+    for (name, bytes) in [(&module_name, &module), (&wasm_name, &wasm)] {
+        let path = dist.join("widget").join(name);
+        std::fs::write(&path, bytes)?;
+        precompress(&path, bytes)?;
+    }
     let loader = std::fs::read_to_string(root.join("widget/loader/widget.js"))?
         .replace("__MODULE__", &module_name)
         .replace("__WASM__", &wasm_name);
@@ -100,6 +103,32 @@ fn optimize(root: &Path, wasm: &Path) -> anyhow::Result<()> {
         std::fs::metadata(wasm)?.len()
     );
     Ok(())
+}
+
+/// Writes `NAME.br` and `NAME.gz` beside a hashed file, compressed once at the highest
+/// settings, so the collector serves them as they are instead of compressing every request.
+fn precompress(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+    std::fs::write(path.with_extension(format!("{}.br", extension(path))), br)?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    std::fs::write(
+        path.with_extension(format!("{}.gz", extension(path))),
+        gz.finish()?,
+    )?;
+    Ok(())
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 pub(crate) fn workspace_root() -> PathBuf {

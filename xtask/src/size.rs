@@ -48,6 +48,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
     let mut files: Vec<_> = std::fs::read_dir(dist_dir.join("widget"))?
         .flatten()
         .map(|e| e.path())
+        // The .br and .gz copies are what is sent, not more to send: measured below from the
+        // originals.
+        .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "wasm"))
         .collect();
     files.sort();
     for path in files {

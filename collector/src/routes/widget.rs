@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::RustEmbed;
@@ -40,17 +40,37 @@ async fn loader() -> Response {
 
 /// Host pages on other origins load the module with `import()`, a CORS request: the app's CORS
 /// layer answers it.
-async fn asset(Path(file): Path<String>) -> Response {
-    serve(
-        &format!("widget/{file}"),
-        "public, max-age=31536000, immutable",
-    )
+async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+    let path = format!("widget/{file}");
+    let accepts = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // `cargo xtask dist` compresses the hashed files once; send the best the browser takes.
+    for (encoding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+        let accepted = accepts
+            .split(',')
+            .any(|e| e.split(';').next().is_some_and(|e| e.trim() == encoding));
+        if accepted && let Some(file) = Bundle::get(&format!("{path}{suffix}")) {
+            let mut response = serve_file(&path, file.data, IMMUTABLE);
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            return response;
+        }
+    }
+    serve(&path, IMMUTABLE)
 }
 
 fn serve(path: &str, cache: &'static str) -> Response {
-    let Some(file) = Bundle::get(path) else {
-        return not_built(path);
-    };
+    match Bundle::get(path) {
+        Some(file) => serve_file(path, file.data, cache),
+        None => not_built(path),
+    }
+}
+
+fn serve_file(path: &str, data: std::borrow::Cow<'static, [u8]>, cache: &'static str) -> Response {
     let mime = if path.ends_with(".wasm") {
         "application/wasm"
     } else {
@@ -61,7 +81,7 @@ fn serve(path: &str, cache: &'static str) -> Response {
             (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
             (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
         ],
-        file.data,
+        data,
     )
         .into_response()
 }
