@@ -1,25 +1,63 @@
-//! Talking to the collector.
+//! Talking to the collector, with the browser's `fetch`.
 
-use gloo_net::http::Request;
 use shared::display::DisplayEvent;
 use shared::response::RawResponse;
 use shared::site::SiteConfig;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::embed::Embed;
 
+/// `fetch(url, {method, body})`, with a JSON body when given. Network failures are `Err`.
+async fn fetch(method: &str, url: &str, body: Option<&str>) -> Result<web_sys::Response, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        let headers = web_sys::Headers::new().map_err(|_| "no headers")?;
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
+    }
+    let reply = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| "the network is unavailable")?;
+    Ok(reply.unchecked_into())
+}
+
+async fn post_json<T: serde::Serialize>(url: &str, value: &T) -> Result<web_sys::Response, String> {
+    let body = crate::json::to_string(value)?;
+    fetch("POST", url, Some(&body)).await
+}
+
+async fn read_json<T: serde::de::DeserializeOwned>(reply: &web_sys::Response) -> Result<T, String> {
+    let promise = reply.json().map_err(|_| "no body")?;
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|_| "the answer is not JSON")?;
+    crate::json::from_value(value)
+}
+
+fn status_error(status: u16) -> String {
+    let mut e = String::from("the collector answered ");
+    e.push_str(&status.to_string());
+    e
+}
+
 pub(crate) async fn fetch_config(embed: &Embed) -> Result<SiteConfig, String> {
-    let mut url = format!("{}/v1/sites/{}/config", embed.collector, embed.site);
+    let mut url = embed.collector.clone();
+    url.push_str("/v1/sites/");
+    url.push_str(embed.site.as_str());
+    url.push_str("/config");
     if let Some(store) = &embed.store {
-        url.push_str(&format!("?store={store}"));
+        url.push_str("?store=");
+        url.push_str(store.as_str());
     }
-    let response = Request::get(&url).send().await.map_err(|e| e.to_string())?;
+    let response = fetch("GET", &url, None).await?;
     if !response.ok() {
-        return Err(format!(
-            "the collector answered {} for the site's configuration",
-            response.status()
-        ));
+        return Err(status_error(response.status()));
     }
-    response.json().await.map_err(|e| e.to_string())
+    read_json(&response).await
 }
 
 /// The most responses one batch may carry (the collector's limit).
@@ -36,14 +74,18 @@ pub(crate) enum Delivery {
     Retry { after_ms: Option<i64> },
 }
 
+pub(crate) fn endpoint(embed: &Embed, path: &str) -> String {
+    let mut url = embed.collector.clone();
+    url.push_str(path);
+    url
+}
+
 /// Sends one response and says what to do with it.
 pub(crate) async fn send_response(embed: &Embed, response: &RawResponse) -> Delivery {
-    let url = format!("{}/v1/responses", embed.collector);
-    let request = match Request::post(&url).json(response) {
-        Ok(r) => r,
-        Err(_) => return Delivery::Refused(0),
+    let Ok(body) = crate::json::to_string(response) else {
+        return Delivery::Refused(0);
     };
-    let reply = match request.send().await {
+    let reply = match fetch("POST", &endpoint(embed, "/v1/responses"), Some(&body)).await {
         Ok(reply) => reply,
         Err(_) => return Delivery::Retry { after_ms: None },
     };
@@ -53,6 +95,8 @@ pub(crate) async fn send_response(embed: &Embed, response: &RawResponse) -> Deli
             after_ms: reply
                 .headers()
                 .get("retry-after")
+                .ok()
+                .flatten()
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .map(|secs| secs.clamp(0, 3_600) * 1_000),
         },
@@ -61,18 +105,17 @@ pub(crate) async fn send_response(embed: &Embed, response: &RawResponse) -> Deli
 }
 
 pub(crate) async fn send_display(embed: &Embed, event: &DisplayEvent) -> Result<(), String> {
-    let url = format!("{}/v1/displays", embed.collector);
-    let reply = Request::post(&url)
-        .json(event)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let reply = post_json(&endpoint(embed, "/v1/displays"), event).await?;
     if reply.ok() {
         Ok(())
     } else {
-        Err(format!("the collector answered {}", reply.status()))
+        Err(status_error(reply.status()))
     }
+}
+
+#[derive(serde::Deserialize)]
+struct Eligibility {
+    decision: String,
 }
 
 /// Asks the collector whether the member may be shown the survey now; on yes, the collector
@@ -81,16 +124,10 @@ pub(crate) async fn eligibility(
     embed: &Embed,
     request: &shared::display::EligibilityRequest,
 ) -> Result<bool, String> {
-    let url = format!("{}/v1/eligibility", embed.collector);
-    let reply = Request::post(&url)
-        .json(request)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let reply = post_json(&endpoint(embed, "/v1/eligibility"), request).await?;
     if !reply.ok() {
-        return Err(format!("the collector answered {}", reply.status()));
+        return Err(status_error(reply.status()));
     }
-    let answer: serde_json::Value = reply.json().await.map_err(|e| e.to_string())?;
-    Ok(answer["decision"] == "show")
+    let answer: Eligibility = read_json(&reply).await?;
+    Ok(answer.decision == "show")
 }

@@ -27,7 +27,7 @@ fn props(value: wasm_bindgen::JsValue, what: &str) -> Result<BTreeMap<String, Sc
     if value.is_undefined() || value.is_null() {
         return Ok(BTreeMap::new());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| format!("{what}: {e}"))
+    crate::json::from_value(value).map_err(|e| format!("{what}: {e}"))
 }
 
 pub(crate) fn parse(method: &str, args: &js_sys::Array) -> Result<Command, String> {

@@ -30,14 +30,14 @@ pub(crate) fn device_id(site: &SiteId) -> String {
 pub(crate) fn history(site: &SiteId) -> ContactHistory {
     storage()
         .and_then(|s| s.get_item(&key(site, "history")).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| crate::json::from_str(&json).ok())
         .unwrap_or_default()
 }
 
 pub(crate) fn record(site: &SiteId, kind: ContactKind, contact: Contact) {
     let mut history = history(site);
     history.record(kind, contact);
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(&history)) {
+    if let (Some(s), Ok(json)) = (storage(), crate::json::to_string(&history)) {
         let _ = s.set_item(&key(site, "history"), &json);
     }
 }
@@ -46,13 +46,13 @@ pub(crate) fn record(site: &SiteId, kind: ContactKind, contact: Contact) {
 pub(crate) fn outbox(site: &SiteId) -> Vec<crate::outbox::Entry> {
     storage()
         .and_then(|s| s.get_item(&key(site, "outbox")).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| crate::json::from_str(&json).ok())
         .unwrap_or_default()
 }
 
 /// Replaces the stored outbox. `false` if it could not be written (storage full or disabled).
 pub(crate) fn save_outbox(site: &SiteId, entries: &[crate::outbox::Entry]) -> bool {
-    match (storage(), serde_json::to_string(entries)) {
+    match (storage(), crate::json::to_string(entries)) {
         (Some(s), Ok(json)) => s.set_item(&key(site, "outbox"), &json).is_ok(),
         _ => false,
     }

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use serde_json::json;
 use shared::answer::AnswerValue;
 use shared::display::{DisplayEvent, DisplayKind, EligibilityRequest};
 use shared::ids::{DisplayId, QuestionId, ResponseId};
@@ -191,7 +190,12 @@ fn note(survey: &Survey, embed: &Embed, kind: DisplayKind, report: bool) {
     };
     host_events::dispatch(
         name,
-        &json!({ "surveyId": survey.id, "surveyVersion": survey.version }),
+        &host_events::Detail {
+            survey_id: &survey.id,
+            survey_version: survey.version,
+            response_id: None,
+            answers: None,
+        },
     );
     if !report {
         return;
@@ -279,7 +283,12 @@ fn submit(survey: &Survey, embed: &Embed, answers: BTreeMap<QuestionId, AnswerVa
     device::record(&embed.site, ContactKind::Answered, contact);
     host_events::dispatch(
         host_events::ANSWERED,
-        &json!({ "surveyId": survey.id, "surveyVersion": survey.version, "responseId": raw.response_id, "answers": raw.answers }),
+        &host_events::Detail {
+            survey_id: &survey.id,
+            survey_version: survey.version,
+            response_id: Some(&raw.response_id),
+            answers: Some(&raw.answers),
+        },
     );
     // Kept on the device first: the thank-you shows only after this returns.
     outbox::keep(embed, raw);

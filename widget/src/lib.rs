@@ -14,6 +14,8 @@
 //! - [`page_events`]: scroll depth and exit intent, for triggers.
 //! - [`api`]: the collector's endpoints.
 //! - [`device`]: what this browser remembers (device id, history, outbox, member).
+//! - [`json`]: JSON through the browser's `JSON.parse`/`JSON.stringify`, with a small serde
+//!   deserializer and writer (no JSON parser, no error formatting in the bundle).
 //! - [`outbox`]: answers kept on the device until the collector has them.
 //! - [`host_events`]: `nunchi:shown`, `nunchi:answered`, `nunchi:dismissed` on `window`.
 //! - [`mount`]: the host element and its shadow root.
@@ -27,6 +29,7 @@ mod device;
 mod embed;
 mod flow;
 mod host_events;
+mod json;
 mod mount;
 mod navigation;
 mod outbox;
@@ -43,6 +46,15 @@ use wasm_bindgen::prelude::*;
 use crate::command::Command;
 use crate::embed::RawEmbed;
 use crate::state::Widget;
+
+/// A small free-list allocator instead of the default dlmalloc: the widget allocates little,
+/// and the module is single-threaded.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+#[allow(unsafe_code)]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without threads: the module runs on one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 pub(crate) fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("nunchi: {message}")));
@@ -90,7 +102,7 @@ fn contain_panics() {
         ));
         host_events::dispatch(
             host_events::ERROR,
-            &serde_json::json!({ "message": message }),
+            &host_events::ErrorDetail { message: &message },
         );
     }));
 }
@@ -99,8 +111,7 @@ fn contain_panics() {
 #[wasm_bindgen]
 pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
     contain_panics();
-    let raw: RawEmbed =
-        serde_wasm_bindgen::from_value(options).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let raw: RawEmbed = json::from_value(options).map_err(|e| JsValue::from_str(&e))?;
     let embed = raw
         .parse()
         .map_err(|e| JsValue::from_str(&format!("nunchi: {e}")))?;

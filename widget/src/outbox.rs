@@ -130,6 +130,11 @@ fn backoff(attempts: u32) -> i64 {
     (full * (0.5 + js_sys::Math::random() / 2.0)) as i64
 }
 
+#[derive(Serialize)]
+struct Batch<'a> {
+    responses: Vec<&'a RawResponse>,
+}
+
 /// On `pagehide`: hand everything still waiting to the browser, which sends it even as the page
 /// goes away. The entries stay: the collector ignores what it has already, and what the beacon
 /// could not deliver goes out on the next page load (which flushes eagerly).
@@ -139,11 +144,16 @@ pub(crate) fn beacon(embed: &Embed) {
     };
     let entries = device::outbox(&embed.site);
     for chunk in entries.chunks(crate::api::MAX_BATCH) {
-        let body = serde_json::json!({ "responses": chunk.iter().map(|e| &e.response).collect::<Vec<_>>() });
+        let batch = Batch {
+            responses: chunk.iter().map(|e| &e.response).collect(),
+        };
+        let Ok(body) = crate::json::to_string(&batch) else {
+            continue;
+        };
         // text/plain: a beacon cannot send JSON cross-origin without a preflight.
         let _ = navigator.send_beacon_with_opt_str(
-            &format!("{}/v1/responses/batch", embed.collector),
-            Some(&body.to_string()),
+            &crate::api::endpoint(embed, "/v1/responses/batch"),
+            Some(&body),
         );
     }
 }
