@@ -81,7 +81,9 @@ static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::ne
 /// A bug must never break the host page: on a panic the widget takes itself off the page,
 /// says so once on the console and to the host (`nunchi:error`), and ignores later calls.
 fn contain_panics() {
-    std::panic::set_hook(Box::new(|info| {
+    // Through yew: a hook set with `std::panic::set_hook` is replaced by yew's own on the
+    // first render, so a panic while a survey is on screen would not be contained.
+    yew::set_custom_panic_hook(Box::new(|info| {
         FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(hosts) = web_sys::window()
             .and_then(|w| w.document())
