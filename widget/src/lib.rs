@@ -47,15 +47,6 @@ use crate::command::Command;
 use crate::embed::RawEmbed;
 use crate::state::Widget;
 
-/// A small free-list allocator instead of the default dlmalloc: the widget allocates little,
-/// and the module is single-threaded.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-#[allow(unsafe_code)]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    // SAFETY: wasm32-unknown-unknown without threads: the module runs on one thread.
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
 pub(crate) fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(&format!("nunchi: {message}")));
 }
