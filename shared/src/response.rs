@@ -199,11 +199,7 @@ impl Response<MemberId> {
             if earlier_is_wrong {
                 continue;
             }
-            let shown = q.show_if.as_ref().is_none_or(|cond| {
-                raw.answers
-                    .get(&cond.question)
-                    .is_some_and(|earlier| cond.when.holds(earlier))
-            });
+            let shown = q.is_shown(&raw.answers);
             match (raw.answers.get(&q.id), shown) {
                 (Some(_), false) => errors.push(
                     ErrorCode::QuestionNotShown,

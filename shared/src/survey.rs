@@ -3,10 +3,11 @@
 //! A survey is versioned: the collector keeps every published version, so an answer given to an
 //! old version (a kiosk that was offline for a day) still validates against the questions it saw.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::answer::AnswerValue;
 use crate::error::{ErrorCode, Errors, FieldError};
 use crate::ids::{ChoiceId, Locale, QuestionId, SiteId, SurveyId};
 use crate::text::LocalizedText;
@@ -140,7 +141,30 @@ pub enum AnswerCondition {
     ChoiceIn(Vec<ChoiceId>),
 }
 
+impl Question {
+    /// Whether this question is shown for the answers given so far: always, or, for a
+    /// follow-up, once the earlier answer meets its condition.
+    pub fn is_shown(&self, answers: &BTreeMap<QuestionId, AnswerValue>) -> bool {
+        self.show_if.as_ref().is_none_or(|cond| {
+            answers
+                .get(&cond.question)
+                .is_some_and(|earlier| cond.when.holds(earlier))
+        })
+    }
+}
+
 impl Survey {
+    /// The questions shown for the answers given so far, in order.
+    pub fn visible_questions<'a>(
+        &'a self,
+        answers: &BTreeMap<QuestionId, AnswerValue>,
+    ) -> Vec<&'a Question> {
+        self.questions
+            .iter()
+            .filter(|q| q.is_shown(answers))
+            .collect()
+    }
+
     pub fn question(&self, id: &QuestionId) -> Option<&Question> {
         self.questions.iter().find(|q| &q.id == id)
     }

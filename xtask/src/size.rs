@@ -97,7 +97,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "## Widget size\n\n\
          Command: `cargo xtask bench size`  \nDate: {date}\n\n\
          Everything a host page downloads before a survey can show, as `cargo xtask dist` builds it \
-         (wasm32, `widget` profile: opt-level z, LTO, then `wasm-opt -Oz`). The site configuration \
+         (wasm32, `widget` profile: opt-level z, LTO, then `wasm-opt -Oz --converge` and the JS glue minified by esbuild). The site configuration \
          fetched at start (about 1 KB gzip for the demo) is not included.\n\n{table}\n\
          Verdict: {brotli} B brotli, {verdict}. For scale, measured from their npm packages: \
          PostHog's loader and surveys 145 KB brotli, Sprig about 100 KB, SurveyJS 321 KB; a bare yew \

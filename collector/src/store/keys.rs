@@ -38,10 +38,6 @@ pub fn response_seq_end() -> Vec<u8> {
     vec![RESPONSE + 1]
 }
 
-pub fn response_seq_from_bytes(seq: &[u8]) -> Vec<u8> {
-    with_prefix(RESPONSE, &[seq])
-}
-
 pub fn response_id(id: &ResponseId) -> Vec<u8> {
     with_prefix(b'r', &[id.as_bytes()])
 }

@@ -22,7 +22,7 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use shared::ids::{ResponseId, SiteId, StoreId, SurveyId};
+use shared::ids::{SiteId, StoreId, SurveyId};
 use shared::throttle::QuotaUsage;
 use tokio::sync::{mpsc, oneshot};
 
@@ -159,16 +159,6 @@ impl Store {
         !self.jobs.is_closed() && !self.stats.failing()
     }
 
-    pub fn response(&self, id: &ResponseId) -> Result<Option<ResponseRecord>, StoreError> {
-        let Some(seq) = self.events.get(keys::response_id(id))? else {
-            return Ok(None);
-        };
-        let Some(bytes) = self.events.get(keys::response_seq_from_bytes(&seq))? else {
-            return Ok(None);
-        };
-        Ok(Some(serde_json::from_slice(&bytes)?))
-    }
-
     /// Responses of one site in ingest order, starting after `after` (a sequence number).
     pub fn responses_after(
         &self,
@@ -191,18 +181,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The contact history of a member (for tests and, later, explanations).
-    pub fn ledger(
-        &self,
-        site: &SiteId,
-        member: &shared::ids::MemberHash,
-    ) -> Result<shared::throttle::ContactHistory, StoreError> {
-        match self.events.get(keys::ledger(site, member))? {
-            Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
-            None => Ok(Default::default()),
-        }
     }
 
     /// Responses counted against a survey's quota, in total and (with a store) on `day`.

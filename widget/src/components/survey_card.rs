@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use shared::answer::AnswerValue;
 use shared::ids::{Locale, QuestionId};
-use shared::survey::{Question, Survey};
+use shared::survey::Survey;
 use yew::prelude::*;
 
 use super::question::QuestionView;
@@ -20,27 +20,10 @@ pub(crate) struct SurveyCardProps {
     pub on_dismiss: Callback<()>,
 }
 
-/// The questions shown for the answers so far: a follow-up appears once its condition holds.
-fn visible<'a>(
-    survey: &'a Survey,
-    answers: &BTreeMap<QuestionId, AnswerValue>,
-) -> Vec<&'a Question> {
-    survey
-        .questions
-        .iter()
-        .filter(|q| {
-            q.show_if.as_ref().is_none_or(|cond| {
-                answers
-                    .get(&cond.question)
-                    .is_some_and(|a| cond.when.holds(a))
-            })
-        })
-        .collect()
-}
-
 /// Drops answers to follow-ups that an earlier change of mind has hidden.
 fn prune(survey: &Survey, answers: &mut BTreeMap<QuestionId, AnswerValue>) {
-    let shown: Vec<QuestionId> = visible(survey, answers)
+    let shown: Vec<QuestionId> = survey
+        .visible_questions(answers)
         .iter()
         .map(|q| q.id.clone())
         .collect();
@@ -84,7 +67,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
         };
     }
 
-    let shown = visible(&survey, &answers);
+    let shown = survey.visible_questions(&answers);
     let index = (*step).min(shown.len().saturating_sub(1));
     let Some(question) = shown.get(index).map(|q| (*q).clone()) else {
         return Html::default();
@@ -99,7 +82,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
             props.on_submit.clone(),
         );
         move |current: BTreeMap<QuestionId, AnswerValue>| {
-            let shown = visible(&survey, &current);
+            let shown = survey.visible_questions(&current);
             if index + 1 < shown.len() {
                 step.set(index + 1);
                 answers.set(current);
