@@ -26,6 +26,7 @@ pub mod answer;
 pub mod display;
 pub mod error;
 pub mod ids;
+pub mod map;
 pub mod response;
 pub mod sampling;
 pub mod site;

@@ -1,6 +1,6 @@
 //! A response and its context, and how a raw one is parsed against the survey it answers.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -122,8 +122,8 @@ pub struct Context<M = MemberId> {
     pub locale: Locale,
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
     pub member: Option<M>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, Scalar>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Scalar>,
 }
 
 /// A response as a client sends it, before it is checked against its survey.
@@ -133,7 +133,7 @@ pub struct RawResponse {
     pub response_id: ResponseId,
     pub survey_id: SurveyId,
     pub survey_version: u32,
-    pub answers: BTreeMap<QuestionId, AnswerValue>,
+    pub answers: Map<QuestionId, AnswerValue>,
     pub context: Context<MemberId>,
     /// When the customer answered, by the client's clock.
     pub client_time: Timestamp,
@@ -145,7 +145,7 @@ pub struct Response<M = MemberId> {
     pub response_id: ResponseId,
     pub survey_id: SurveyId,
     pub survey_version: u32,
-    pub answers: BTreeMap<QuestionId, AnswerValue>,
+    pub answers: Map<QuestionId, AnswerValue>,
     pub context: Context<M>,
     pub client_time: Timestamp,
 }
@@ -266,7 +266,7 @@ impl Context<MemberId> {
     }
 }
 
-fn check_attributes(attributes: &BTreeMap<String, Scalar>, errors: &mut Errors) {
+fn check_attributes(attributes: &Map<String, Scalar>, errors: &mut Errors) {
     if attributes.len() > MAX_ATTRIBUTES {
         errors.push(
             ErrorCode::TooMany,

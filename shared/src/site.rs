@@ -1,6 +1,6 @@
 //! A site's public configuration, as the widget fetches it.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,5 +17,5 @@ pub struct SiteConfig {
     pub surveys: Vec<Survey>,
     /// Responses counted against each survey's quota (for the store asked about, if any).
     #[serde(default)]
-    pub usage: BTreeMap<SurveyId, QuotaUsage>,
+    pub usage: Map<SurveyId, QuotaUsage>,
 }

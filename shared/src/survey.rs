@@ -3,7 +3,9 @@
 //! A survey is versioned: the collector keeps every published version, so an answer given to an
 //! old version (a kiosk that was offline for a day) still validates against the questions it saw.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,8 +75,10 @@ pub struct Question {
     pub show_if: Option<ShowIf>,
 }
 
+/// Written `{"type": "multiple_choice", "choices": [...], "max": 2}`. Read through
+/// [`QuestionKindRepr`] (see there), written as serde's internally tagged enum.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "QuestionKindRepr")]
 pub enum QuestionKind {
     /// Net Promoter Score, 0 to 10.
     Nps,
@@ -107,6 +111,79 @@ pub enum QuestionKind {
 
 fn default_open_text_max() -> u16 {
     1_000
+}
+
+/// A question kind as written: the tag and every field any kind has, in one flat record.
+///
+/// serde's internally tagged enums buffer the object and then compile each variant's fields a
+/// second time against the buffer, which cost the widget several KB; they also ignore unknown
+/// fields on kinds without fields (serde-rs/serde#2123). Here a field that the kind does not
+/// have is refused by name.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionKindRepr {
+    #[serde(rename = "type")]
+    kind: KindTag,
+    style: Option<CsatStyle>,
+    choices: Option<Vec<Choice>>,
+    min: Option<u8>,
+    max: Option<u8>,
+    max_length: Option<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindTag {
+    Nps,
+    Csat,
+    Ces,
+    Smiley,
+    Thumbs,
+    SingleChoice,
+    MultipleChoice,
+    OpenText,
+}
+
+impl TryFrom<QuestionKindRepr> for QuestionKind {
+    type Error = &'static str;
+
+    fn try_from(r: QuestionKindRepr) -> Result<Self, Self::Error> {
+        use KindTag as T;
+        let choice = matches!(r.kind, T::SingleChoice | T::MultipleChoice);
+        if r.style.is_some() && !matches!(r.kind, T::Csat) {
+            return Err("`style` applies only to csat questions");
+        }
+        if r.choices.is_some() && !choice {
+            return Err("`choices` applies only to single_choice and multiple_choice questions");
+        }
+        if (r.min.is_some() || r.max.is_some()) && !matches!(r.kind, T::MultipleChoice) {
+            return Err("`min` and `max` apply only to multiple_choice questions");
+        }
+        if r.max_length.is_some() && !matches!(r.kind, T::OpenText) {
+            return Err("`max_length` applies only to open_text questions");
+        }
+        let choices = || r.choices.ok_or("missing field `choices`");
+        Ok(match r.kind {
+            T::Nps => QuestionKind::Nps,
+            T::Csat => QuestionKind::Csat {
+                style: r.style.unwrap_or_default(),
+            },
+            T::Ces => QuestionKind::Ces,
+            T::Smiley => QuestionKind::Smiley,
+            T::Thumbs => QuestionKind::Thumbs,
+            T::SingleChoice => QuestionKind::SingleChoice {
+                choices: choices()?,
+            },
+            T::MultipleChoice => QuestionKind::MultipleChoice {
+                choices: choices()?,
+                min: r.min.unwrap_or(0),
+                max: r.max,
+            },
+            T::OpenText => QuestionKind::OpenText {
+                max_length: r.max_length.unwrap_or_else(default_open_text_max),
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -144,7 +221,7 @@ pub enum AnswerCondition {
 impl Question {
     /// Whether this question is shown for the answers given so far: always, or, for a
     /// follow-up, once the earlier answer meets its condition.
-    pub fn is_shown(&self, answers: &BTreeMap<QuestionId, AnswerValue>) -> bool {
+    pub fn is_shown(&self, answers: &Map<QuestionId, AnswerValue>) -> bool {
         self.show_if.as_ref().is_none_or(|cond| {
             answers
                 .get(&cond.question)
@@ -157,7 +234,7 @@ impl Survey {
     /// The questions shown for the answers given so far, in order.
     pub fn visible_questions<'a>(
         &'a self,
-        answers: &BTreeMap<QuestionId, AnswerValue>,
+        answers: &Map<QuestionId, AnswerValue>,
     ) -> Vec<&'a Question> {
         self.questions
             .iter()
@@ -628,8 +705,58 @@ mod tests {
         let mut value = serde_json::to_value(survey()).unwrap();
         value["questions"][1]["kind"] = json!({"type": "open_text", "max_length": 5, "max": 5});
         assert!(serde_json::from_value::<Survey>(value).is_err());
-        // Not so for kinds without fields: serde ignores `deny_unknown_fields` on the unit
-        // variants of an internally tagged enum (serde-rs/serde#2123), so `{"type": "nps",
-        // "max": 5}` is read as plain NPS.
+        // Kinds without fields too (serde's own tagged enums let these through, #2123).
+        let mut value = serde_json::to_value(survey()).unwrap();
+        value["questions"][0]["kind"] = json!({"type": "nps", "max": 5});
+        let err = serde_json::from_value::<Survey>(value).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`min` and `max` apply only to multiple_choice"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_kind_reads_back_what_it_writes() {
+        let choices = vec![Choice {
+            id: ChoiceId::parse("a").unwrap(),
+            text: text(&[("en", "A")]),
+        }];
+        for kind in [
+            QuestionKind::Nps,
+            QuestionKind::Csat {
+                style: CsatStyle::Faces,
+            },
+            QuestionKind::Ces,
+            QuestionKind::Smiley,
+            QuestionKind::Thumbs,
+            QuestionKind::SingleChoice {
+                choices: choices.clone(),
+            },
+            QuestionKind::MultipleChoice {
+                choices,
+                min: 1,
+                max: Some(2),
+            },
+            QuestionKind::OpenText { max_length: 80 },
+        ] {
+            let json = serde_json::to_value(&kind).unwrap();
+            assert_eq!(serde_json::from_value::<QuestionKind>(json).unwrap(), kind);
+        }
+        let read = |v| serde_json::from_value::<QuestionKind>(v);
+        assert_eq!(
+            read(json!({"type": "csat"})).unwrap(),
+            QuestionKind::Csat {
+                style: CsatStyle::Stars
+            }
+        );
+        assert!(
+            read(json!({"type": "single_choice"}))
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `choices`")
+        );
+        assert!(read(json!({"type": "stars"})).is_err());
+        assert!(read(json!({"style": "faces"})).is_err());
     }
 }

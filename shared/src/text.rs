@@ -1,6 +1,6 @@
 //! Texts in several languages.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ use crate::ids::Locale;
 /// A text per locale: `{"ko": "추천하시겠습니까?", "en": "Would you recommend us?"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct LocalizedText(pub BTreeMap<Locale, String>);
+pub struct LocalizedText(pub Map<Locale, String>);
 
 impl LocalizedText {
     pub const MAX_LEN: usize = 1_000;

@@ -5,7 +5,7 @@
 //! reads them and `now` and answers [`Decision::Show`] or why not. The widget runs it on the
 //! device for anonymous visitors; the collector runs it against its contact ledger for members.
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -134,8 +134,8 @@ pub struct ContactHistory {
     pub last_shown: Option<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_answered: Option<Contact>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub surveys: BTreeMap<SurveyId, SurveyContacts>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub surveys: Map<SurveyId, SurveyContacts>,
 }
 
 /// Keeps the later of two contacts: events may arrive out of order (an offline kiosk).
@@ -150,7 +150,7 @@ impl ContactHistory {
     /// the latest of each kind is kept, and `displays` counts the displays after the latest answer
     /// as far as the history can tell.
     pub fn record(&mut self, kind: ContactKind, contact: Contact) {
-        let survey = self.surveys.entry(contact.survey_id.clone()).or_default();
+        let survey = self.surveys.get_or_default(contact.survey_id.clone());
         match kind {
             ContactKind::Shown => {
                 // A display at the very millisecond of the answer is the display answered, so the

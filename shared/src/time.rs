@@ -39,10 +39,8 @@ impl Sub<Period> for Timestamp {
 
 /// A span of time, written the way people say it: `"30s"`, `"15m"`, `"12h"`, `"14d"`
 /// (a bare number is seconds).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(try_from = "PeriodRepr", into = "String")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(into = "String")]
 pub struct Period {
     secs: u64,
 }
@@ -109,21 +107,40 @@ impl Period {
 )]
 pub struct PeriodError(String);
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum PeriodRepr {
-    Seconds(u64),
-    Text(String),
+/// A period as written: seconds as a number, or text such as `"14d"`. By hand rather than an
+/// untagged enum, which buffers the value and tries each variant in turn.
+struct PeriodVisitor;
+
+impl serde::de::Visitor<'_> for PeriodVisitor {
+    type Value = Period;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a period such as \"30s\", \"15m\", \"12h\", \"14d\" or a number of seconds")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, secs: u64) -> Result<Period, E> {
+        if secs <= MAX_PERIOD_SECS {
+            Ok(Period { secs })
+        } else {
+            Err(E::custom(PeriodError(secs.to_string())))
+        }
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, secs: i64) -> Result<Period, E> {
+        match u64::try_from(secs) {
+            Ok(secs) => self.visit_u64(secs),
+            Err(_) => Err(E::custom(PeriodError(secs.to_string()))),
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Period, E> {
+        Period::parse(text).map_err(E::custom)
+    }
 }
 
-impl TryFrom<PeriodRepr> for Period {
-    type Error = PeriodError;
-    fn try_from(r: PeriodRepr) -> Result<Self, PeriodError> {
-        match r {
-            PeriodRepr::Seconds(s) if s <= MAX_PERIOD_SECS => Ok(Period { secs: s }),
-            PeriodRepr::Seconds(s) => Err(PeriodError(s.to_string())),
-            PeriodRepr::Text(t) => Period::parse(&t),
-        }
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(PeriodVisitor)
     }
 }
 

@@ -3,7 +3,7 @@
 //! A survey fires when one of its [`Trigger`]s matches a [`PageEvent`] *and* its [`Targeting`]
 //! matches the [`Audience`]. Throttling comes after that, in [`crate::throttle`].
 
-use std::collections::BTreeMap;
+use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
 
@@ -78,8 +78,10 @@ pub struct Trigger {
     pub delay: Period,
 }
 
+/// Written `{"type": "event", "name": "purchase", "filters": [...]}`; read through
+/// [`TriggerEventRepr`] for the reasons given on `QuestionKindRepr` in `survey`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "TriggerEventRepr")]
 pub enum TriggerEvent {
     PageView,
     /// The visitor scrolled at least this far down the page (1 to 100).
@@ -94,6 +96,51 @@ pub enum TriggerEvent {
         #[serde(default)]
         filters: Vec<PropertyFilter>,
     },
+}
+
+/// A trigger event as written: the tag and every field any event has, in one flat record.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriggerEventRepr {
+    #[serde(rename = "type")]
+    kind: EventTag,
+    percent: Option<u8>,
+    name: Option<String>,
+    filters: Option<Vec<PropertyFilter>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventTag {
+    PageView,
+    ScrollDepth,
+    ExitIntent,
+    Event,
+}
+
+impl TryFrom<TriggerEventRepr> for TriggerEvent {
+    type Error = &'static str;
+
+    fn try_from(r: TriggerEventRepr) -> Result<Self, Self::Error> {
+        let event = matches!(r.kind, EventTag::Event);
+        if r.percent.is_some() && !matches!(r.kind, EventTag::ScrollDepth) {
+            return Err("`percent` applies only to scroll_depth triggers");
+        }
+        if (r.name.is_some() || r.filters.is_some()) && !event {
+            return Err("`name` and `filters` apply only to event triggers");
+        }
+        Ok(match r.kind {
+            EventTag::PageView => TriggerEvent::PageView,
+            EventTag::ScrollDepth => TriggerEvent::ScrollDepth {
+                percent: r.percent.ok_or("missing field `percent`")?,
+            },
+            EventTag::ExitIntent => TriggerEvent::ExitIntent,
+            EventTag::Event => TriggerEvent::Event {
+                name: r.name.ok_or("missing field `name`")?,
+                filters: r.filters.unwrap_or_default(),
+            },
+        })
+    }
 }
 
 /// `{"property": "total", "gt": 50000}`: one condition on a property.
@@ -165,7 +212,7 @@ pub enum PageEvent<'a> {
     ExitIntent,
     Custom {
         name: &'a str,
-        props: &'a BTreeMap<String, Scalar>,
+        props: &'a Map<String, Scalar>,
     },
 }
 
@@ -176,7 +223,7 @@ pub struct Audience<'a> {
     pub url: Option<&'a str>,
     pub channel: Channel,
     pub locale: &'a Locale,
-    pub attributes: &'a BTreeMap<String, Scalar>,
+    pub attributes: &'a Map<String, Scalar>,
 }
 
 /// Restricts a survey to some pages, channels, locales and attributes. Empty lists allow all.
@@ -251,7 +298,7 @@ impl Trigger {
 impl PropertyFilter {
     /// Whether the filter holds on `props`. A missing property fails every operator but
     /// `exists: false`; comparing a string with `lt`/`gt` fails.
-    pub fn holds(&self, props: &BTreeMap<String, Scalar>) -> bool {
+    pub fn holds(&self, props: &Map<String, Scalar>) -> bool {
         let value = props.get(&self.property);
         match (&self.op, value) {
             (FilterOp::Exists(want), v) => *want == v.is_some(),
@@ -354,7 +401,7 @@ mod tests {
 
     use super::*;
 
-    fn props(value: Value) -> BTreeMap<String, Scalar> {
+    fn props(value: Value) -> Map<String, Scalar> {
         serde_json::from_value(value).unwrap()
     }
 
@@ -364,7 +411,7 @@ mod tests {
 
     #[test]
     fn page_events_fire_their_own_triggers() {
-        let none = BTreeMap::new();
+        let none = Map::new();
         let purchase = props(json!({"total": 60_000}));
         let custom = |name| PageEvent::Custom {
             name,
@@ -752,7 +799,7 @@ mod tests {
     fn a_broken_exclusion_excludes() {
         use crate::url_rule::{UrlMatch, UrlRule};
         let locale = Locale::parse("en").unwrap();
-        let attributes = BTreeMap::new();
+        let attributes = Map::new();
         let audience = Audience {
             url: Some("https://shop.example/cart"),
             channel: Channel::Web,

@@ -1,6 +1,6 @@
 //! Calls from the host page, as `nunchi.<method>(args…)` hands them over.
 
-use std::collections::BTreeMap;
+use shared::map::Map;
 
 use shared::ids::MemberId;
 use shared::trigger::Scalar;
@@ -10,11 +10,11 @@ pub(crate) enum Command {
     /// `nunchi.show(surveyId)`: show this survey now, whatever the triggers and throttling.
     Show(String),
     /// `nunchi.track(event, props)`: fire the surveys whose triggers match.
-    Track(String, BTreeMap<String, Scalar>),
+    Track(String, Map<String, Scalar>),
     /// A page view: at start, and after each in-page navigation.
     PageView,
     /// `nunchi.identify(memberId, attributes)`.
-    Identify(MemberId, BTreeMap<String, Scalar>),
+    Identify(MemberId, Map<String, Scalar>),
     /// `nunchi.reset()`: forget the member (a log-out).
     Reset,
     /// The visitor has scrolled this far down the page (percent). From `page_events`.
@@ -23,9 +23,9 @@ pub(crate) enum Command {
     ExitIntent,
 }
 
-fn props(value: wasm_bindgen::JsValue, what: &str) -> Result<BTreeMap<String, Scalar>, String> {
+fn props(value: wasm_bindgen::JsValue, what: &str) -> Result<Map<String, Scalar>, String> {
     if value.is_undefined() || value.is_null() {
-        return Ok(BTreeMap::new());
+        return Ok(Map::new());
     }
     crate::json::from_value(value).map_err(|e| format!("{what}: {e}"))
 }

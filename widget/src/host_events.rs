@@ -18,9 +18,7 @@ pub(crate) struct Detail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_id: Option<&'a shared::ids::ResponseId>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub answers: Option<
-        &'a std::collections::BTreeMap<shared::ids::QuestionId, shared::answer::AnswerValue>,
-    >,
+    pub answers: Option<&'a shared::map::Map<shared::ids::QuestionId, shared::answer::AnswerValue>>,
 }
 
 /// What `nunchi:error` carries.

@@ -37,7 +37,7 @@ mod page_events;
 mod state;
 mod texts;
 
-use std::collections::BTreeMap;
+use shared::map::Map;
 use std::rc::Rc;
 
 use shared::time::Timestamp;
@@ -114,7 +114,7 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
         config: None,
         waiting: Vec::new(),
         on_screen: None,
-        attributes: BTreeMap::new(),
+        attributes: Map::new(),
         page: 0,
     });
     // Answers left from an earlier page (or an earlier outage) go out first.

@@ -1,7 +1,7 @@
 //! The widget's state on this page: one per page, owned by the wasm module.
 
+use shared::map::Map;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use shared::ids::MemberId;
@@ -22,7 +22,7 @@ pub(crate) struct Widget {
     pub on_screen: Option<OnScreen>,
     /// Set by `nunchi.identify`: decisions then come from the collector's contact ledger.
     pub member: Option<MemberId>,
-    pub attributes: BTreeMap<String, Scalar>,
+    pub attributes: Map<String, Scalar>,
     /// Bumped on every in-page navigation: a delayed survey from an older page is dropped.
     pub page: u64,
 }

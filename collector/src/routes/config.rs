@@ -1,6 +1,6 @@
 //! `GET /v1/sites/{site}/config`: what the widget needs to decide on its own.
 
-use std::collections::BTreeMap;
+use shared::map::Map;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -58,7 +58,7 @@ async fn site_config(
         .map(|s| (*s).clone())
         .collect();
     let day = state.clock.now().utc_day();
-    let mut usage = BTreeMap::new();
+    let mut usage = Map::new();
     for survey in &surveys {
         usage.insert(
             survey.id.clone(),

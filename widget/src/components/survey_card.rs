@@ -1,7 +1,7 @@
 //! A survey as a card: one question at a time, follow-ups as earlier answers call for them,
 //! then a thank-you.
 
-use std::collections::BTreeMap;
+use shared::map::Map;
 use std::rc::Rc;
 
 use shared::answer::AnswerValue;
@@ -16,12 +16,12 @@ use crate::texts;
 pub(crate) struct SurveyCardProps {
     pub survey: Rc<Survey>,
     pub locale: Locale,
-    pub on_submit: Callback<BTreeMap<QuestionId, AnswerValue>>,
+    pub on_submit: Callback<Map<QuestionId, AnswerValue>>,
     pub on_dismiss: Callback<()>,
 }
 
 /// Drops answers to follow-ups that an earlier change of mind has hidden.
-fn prune(survey: &Survey, answers: &mut BTreeMap<QuestionId, AnswerValue>) {
+fn prune(survey: &Survey, answers: &mut Map<QuestionId, AnswerValue>) {
     let shown: Vec<QuestionId> = survey
         .visible_questions(answers)
         .iter()
@@ -32,7 +32,7 @@ fn prune(survey: &Survey, answers: &mut BTreeMap<QuestionId, AnswerValue>) {
 
 #[component]
 pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
-    let answers = use_state(BTreeMap::<QuestionId, AnswerValue>::new);
+    let answers = use_state(Map::<QuestionId, AnswerValue>::new);
     let step = use_state(|| 0usize);
     let done = use_state(|| false);
     let texts = texts::for_locale(&props.locale);
@@ -81,7 +81,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
             survey.clone(),
             props.on_submit.clone(),
         );
-        move |current: BTreeMap<QuestionId, AnswerValue>| {
+        move |current: Map<QuestionId, AnswerValue>| {
             let shown = survey.visible_questions(&current);
             if index + 1 < shown.len() {
                 step.set(index + 1);
