@@ -214,6 +214,11 @@ impl Locale {
         Ok(Self(out))
     }
 
+    /// `en`, the locale of last resort.
+    pub fn english() -> Self {
+        Self(String::from("en"))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

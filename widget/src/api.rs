@@ -1,7 +1,6 @@
 //! Talking to the collector, with the browser's `fetch`.
 
 use shared::display::DisplayEvent;
-use shared::response::RawResponse;
 use shared::site::SiteConfig;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -81,10 +80,7 @@ pub(crate) fn endpoint(embed: &Embed, path: &str) -> String {
 }
 
 /// Sends one response and says what to do with it.
-pub(crate) async fn send_response(embed: &Embed, response: &RawResponse) -> Delivery {
-    let Ok(body) = crate::json::to_string(response) else {
-        return Delivery::Refused(0);
-    };
+pub(crate) async fn send_response(embed: &Embed, body: String) -> Delivery {
     let reply = match fetch("POST", &endpoint(embed, "/v1/responses"), Some(&body)).await {
         Ok(reply) => reply,
         Err(_) => return Delivery::Retry { after_ms: None },

@@ -42,7 +42,7 @@ pub(crate) fn parse(method: &str, args: &js_sys::Array) -> Result<Command, Strin
                 .get(0)
                 .as_string()
                 .ok_or("track(event, props) needs an event name")?;
-            let props = props(args.get(1), &format!("track({name:?})"))?;
+            let props = props(args.get(1), &format!("track(\"{name}\")"))?;
             Ok(Command::Track(name, props))
         }
         "identify" => {

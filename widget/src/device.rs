@@ -19,7 +19,7 @@ pub(crate) fn device_id(site: &SiteId) -> String {
     if let Some(id) = storage().and_then(|s| s.get_item(&k).ok().flatten()) {
         return id;
     }
-    let id = uuid::Uuid::now_v7().to_string();
+    let id = crate::new_uuid().to_string();
     if let Some(s) = storage() {
         let _ = s.set_item(&k, &id);
     }
@@ -42,20 +42,14 @@ pub(crate) fn record(site: &SiteId, kind: ContactKind, contact: Contact) {
     }
 }
 
-/// Answers not yet acknowledged by the collector, oldest first. Kept across page loads.
-pub(crate) fn outbox(site: &SiteId) -> Vec<crate::outbox::Entry> {
-    storage()
-        .and_then(|s| s.get_item(&key(site, "outbox")).ok().flatten())
-        .and_then(|json| crate::json::from_str(&json).ok())
-        .unwrap_or_default()
+/// The stored outbox (see `outbox`), as written; `None` if there is none or storage is off.
+pub(crate) fn outbox(site: &SiteId) -> Option<String> {
+    storage()?.get_item(&key(site, "outbox")).ok()?
 }
 
 /// Replaces the stored outbox. `false` if it could not be written (storage full or disabled).
-pub(crate) fn save_outbox(site: &SiteId, entries: &[crate::outbox::Entry]) -> bool {
-    match (storage(), crate::json::to_string(entries)) {
-        (Some(s), Ok(json)) => s.set_item(&key(site, "outbox"), &json).is_ok(),
-        _ => false,
-    }
+pub(crate) fn save_outbox(site: &SiteId, json: &str) -> bool {
+    storage().is_some_and(|s| s.set_item(&key(site, "outbox"), json).is_ok())
 }
 
 /// Adds to a counter kept on the device (answers dropped by the outbox's cap or refused).

@@ -49,7 +49,7 @@ impl RawEmbed {
         let locale = self
             .locale
             .and_then(|l| Locale::parse(&l).ok())
-            .unwrap_or_else(|| Locale::parse("en").expect("a valid locale"));
+            .unwrap_or_else(Locale::english);
         let channel = match self.channel.as_deref() {
             None | Some("") | Some("web") => Channel::Web,
             Some("kiosk") => Channel::Kiosk,
@@ -57,7 +57,7 @@ impl RawEmbed {
             Some("app") => Channel::App,
             Some(other) => {
                 return Err(format!(
-                    "data-channel: {other:?} is not web, kiosk, receipt or app"
+                    "data-channel: \"{other}\" is not web, kiosk, receipt or app"
                 ));
             }
         };
@@ -81,7 +81,7 @@ impl RawEmbed {
                 }
                 _ => {
                     return Err(format!(
-                        "data-placement: {other:?} is not bottom-right, bottom-left, center or inline:SELECTOR"
+                        "data-placement: \"{other}\" is not bottom-right, bottom-left, center or inline:SELECTOR"
                     ));
                 }
             },

@@ -71,7 +71,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
         Command::Show(id) => {
             match config.surveys.iter().find(|s| s.id.as_str() == id) {
                 Some(survey) => show(Rc::new(survey.clone()), embed, true),
-                None => warn(&format!("no active survey {id:?} on this site")),
+                None => warn(&format!("no active survey \"{id}\" on this site")),
             }
             return;
         }
@@ -109,8 +109,11 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
         // The collector decides for members, one candidate after another.
         wasm_bindgen_futures::spawn_local(async move {
             for (survey, delay) in candidates {
+                let Some(display_id) = new_display_id() else {
+                    return;
+                };
                 let request = EligibilityRequest {
-                    display_id: new_display_id(),
+                    display_id,
                     survey_id: survey.id.clone(),
                     context: context(&embed),
                 };
@@ -151,8 +154,9 @@ fn show_later(survey: Rc<Survey>, embed: Embed, delay: i64, page: u64, report_sh
     });
 }
 
-fn new_display_id() -> DisplayId {
-    DisplayId::from_uuid(uuid::Uuid::now_v7()).expect("now_v7 makes version 7 UUIDs")
+/// `None` only if the uuid crate broke its promise of a version 7 UUID.
+fn new_display_id() -> Option<DisplayId> {
+    DisplayId::from_uuid(crate::new_uuid()).ok()
 }
 
 pub(crate) fn page_url() -> Option<String> {
@@ -197,11 +201,11 @@ fn note(survey: &Survey, embed: &Embed, kind: DisplayKind, report: bool) {
             answers: None,
         },
     );
-    if !report {
+    let (true, Some(display_id)) = (report, new_display_id()) else {
         return;
-    }
+    };
     let event = DisplayEvent {
-        display_id: new_display_id(),
+        display_id,
         survey_id: survey.id.clone(),
         survey_version: survey.version,
         kind,
@@ -260,7 +264,7 @@ fn close_later(ms: i64) {
 }
 
 fn submit(survey: &Survey, embed: &Embed, answers: Map<QuestionId, AnswerValue>) {
-    let Ok(response_id) = ResponseId::from_uuid(uuid::Uuid::now_v7()) else {
+    let Ok(response_id) = ResponseId::from_uuid(crate::new_uuid()) else {
         return;
     };
     let raw = RawResponse {
@@ -289,7 +293,7 @@ fn submit(survey: &Survey, embed: &Embed, answers: Map<QuestionId, AnswerValue>)
         },
     );
     // Kept on the device first: the thank-you shows only after this returns.
-    outbox::keep(embed, raw);
+    outbox::keep(embed, &raw);
     outbox::flush(embed, false);
     close_later(4_000);
 }

@@ -26,7 +26,7 @@ impl Mount {
                 .query_selector(selector)
                 .ok()
                 .flatten()
-                .ok_or_else(|| format!("data-placement: no element matches {selector:?}"))?,
+                .ok_or_else(|| format!("data-placement: no element matches \"{selector}\""))?,
             _ => document.body().ok_or("no body")?.into(),
         };
         let host = document

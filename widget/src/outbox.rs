@@ -8,9 +8,9 @@
 
 use std::cell::Cell;
 
-use serde::{Deserialize, Serialize};
-use shared::ids::ResponseId;
+use js_sys::{Array, JSON, Object, Reflect};
 use shared::response::RawResponse;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::Delivery;
 use crate::embed::Embed;
@@ -21,14 +21,78 @@ pub(crate) const CAP: usize = 100;
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const LONGEST_RETRY_MS: f64 = 300_000.0;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One waiting answer. Stored as `{"response": {...}, "attempts": 2, "due": 1700000000000}`.
+///
+/// The response stays the plain JS object it was written as: the widget never reads an answer
+/// back, it only sends it, so decoding `RawResponse` again (2.8 KB of the bundle) would buy
+/// nothing.
+#[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    pub response: RawResponse,
-    #[serde(default)]
-    pub attempts: u32,
+    /// The response, as the collector takes it.
+    response: JsValue,
+    /// Its `response_id`, which tells entries apart.
+    id: String,
+    attempts: u32,
     /// Not before this time (Unix ms).
-    #[serde(default)]
-    pub due: i64,
+    due: i64,
+}
+
+impl Entry {
+    fn new(response: &RawResponse) -> Option<Self> {
+        Some(Self {
+            response: crate::json::to_value(response).ok()?,
+            id: response.response_id.to_string(),
+            attempts: 0,
+            due: 0,
+        })
+    }
+
+    /// An entry as stored; `None` for anything that is not one.
+    fn read(stored: &JsValue) -> Option<Self> {
+        let field = |name: &str| Reflect::get(stored, &JsValue::from_str(name)).ok();
+        let response = field("response").filter(JsValue::is_object)?;
+        let id = Reflect::get(&response, &JsValue::from_str("response_id"))
+            .ok()?
+            .as_string()?;
+        let number = |name: &str| field(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
+        Some(Self {
+            response,
+            id,
+            attempts: number("attempts") as u32,
+            due: number("due") as i64,
+        })
+    }
+
+    fn stored(&self) -> JsValue {
+        let entry = Object::new();
+        let _ = Reflect::set(&entry, &"response".into(), &self.response);
+        let _ = Reflect::set(&entry, &"attempts".into(), &self.attempts.into());
+        let _ = Reflect::set(&entry, &"due".into(), &(self.due as f64).into());
+        entry.into()
+    }
+
+    /// The request body for this answer alone.
+    fn body(&self) -> Option<String> {
+        JSON::stringify(&self.response).ok()?.as_string()
+    }
+}
+
+/// The outbox kept on the device, oldest first; empty if there is none or it is unreadable.
+fn load(embed: &Embed) -> Vec<Entry> {
+    device::outbox(&embed.site)
+        .and_then(|json| JSON::parse(&json).ok())
+        .and_then(|v| v.dyn_into::<Array>().ok())
+        .map(|stored| stored.iter().filter_map(|e| Entry::read(&e)).collect())
+        .unwrap_or_default()
+}
+
+/// Replaces the outbox kept on the device; `false` if storage refused it.
+fn save(embed: &Embed, entries: &[Entry]) -> bool {
+    let stored: Array = entries.iter().map(Entry::stored).collect();
+    JSON::stringify(&stored)
+        .ok()
+        .and_then(|json| json.as_string())
+        .is_some_and(|json| device::save_outbox(&embed.site, &json))
 }
 
 thread_local! {
@@ -36,22 +100,16 @@ thread_local! {
 }
 
 /// Keeps `response` on the device. Returns once it is stored (or storage refused it).
-pub(crate) fn keep(embed: &Embed, response: RawResponse) {
-    let mut entries = device::outbox(&embed.site);
-    entries.push(Entry {
-        response,
-        attempts: 0,
-        due: 0,
-    });
+pub(crate) fn keep(embed: &Embed, response: &RawResponse) {
+    let mut entries = load(embed);
+    entries.extend(Entry::new(response));
     if entries.len() > CAP {
         let over = entries.len() - CAP;
         entries.drain(..over);
         device::count(&embed.site, "dropped", over as u64);
-        warn(&format!(
-            "the outbox is full: {over} oldest answers dropped"
-        ));
+        warn("the outbox is full: the oldest answers are dropped");
     }
-    if !device::save_outbox(&embed.site, &entries) {
+    if !save(embed, &entries) {
         warn("local storage is unavailable: this answer is sent once, without retries");
     }
 }
@@ -68,25 +126,29 @@ pub(crate) fn flush(embed: &Embed, eager: bool) {
     }
     let embed = embed.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let mut entries = device::outbox(&embed.site);
+        let mut entries = load(&embed);
         // Delivered or dropped during this flush: not to be merged back from storage.
-        let mut done: Vec<ResponseId> = Vec::new();
+        let mut done: Vec<String> = Vec::new();
         let mut reachable = eager;
         while let Some(entry) = entries.first() {
             if !reachable && entry.due > now().millis() {
                 break;
             }
-            match crate::api::send_response(&embed, &entry.response).await {
+            let Some(body) = entry.body() else {
+                done.push(entries.remove(0).id);
+                continue;
+            };
+            match crate::api::send_response(&embed, body).await {
                 Delivery::Stored => {
                     reachable = true;
-                    done.push(entries.remove(0).response.response_id);
+                    done.push(entries.remove(0).id);
                 }
                 Delivery::Refused(status) => {
                     warn(&format!(
                         "the collector refused an answer ({status}); it is dropped"
                     ));
                     device::count(&embed.site, "refused", 1);
-                    done.push(entries.remove(0).response.response_id);
+                    done.push(entries.remove(0).id);
                 }
                 Delivery::Retry { after_ms } => {
                     let attempts = entry.attempts + 1;
@@ -111,14 +173,13 @@ pub(crate) fn flush(embed: &Embed, eager: bool) {
 
 /// Saves `entries` plus any answer kept in storage since they were read (another survey on
 /// this page answered meanwhile), and returns the merged list.
-fn merge_and_save(embed: &Embed, mut entries: Vec<Entry>, done: &[ResponseId]) -> Vec<Entry> {
-    for stored in device::outbox(&embed.site) {
-        let id = stored.response.response_id;
-        if !done.contains(&id) && !entries.iter().any(|e| e.response.response_id == id) {
+fn merge_and_save(embed: &Embed, mut entries: Vec<Entry>, done: &[String]) -> Vec<Entry> {
+    for stored in load(embed) {
+        if !done.contains(&stored.id) && !entries.iter().any(|e| e.id == stored.id) {
             entries.push(stored);
         }
     }
-    device::save_outbox(&embed.site, &entries);
+    save(embed, &entries);
     entries
 }
 
@@ -130,11 +191,6 @@ fn backoff(attempts: u32) -> i64 {
     (full * (0.5 + js_sys::Math::random() / 2.0)) as i64
 }
 
-#[derive(Serialize)]
-struct Batch<'a> {
-    responses: Vec<&'a RawResponse>,
-}
-
 /// On `pagehide`: hand everything still waiting to the browser, which sends it even as the page
 /// goes away. The entries stay: the collector ignores what it has already, and what the beacon
 /// could not deliver goes out on the next page load (which flushes eagerly).
@@ -142,12 +198,12 @@ pub(crate) fn beacon(embed: &Embed) {
     let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return;
     };
-    let entries = device::outbox(&embed.site);
+    let entries = load(embed);
     for chunk in entries.chunks(crate::api::MAX_BATCH) {
-        let batch = Batch {
-            responses: chunk.iter().map(|e| &e.response).collect(),
-        };
-        let Ok(body) = crate::json::to_string(&batch) else {
+        let batch = Object::new();
+        let responses: Array = chunk.iter().map(|e| e.response.clone()).collect();
+        let _ = Reflect::set(&batch, &"responses".into(), &responses);
+        let Some(body) = JSON::stringify(&batch).ok().and_then(|b| b.as_string()) else {
             continue;
         };
         // text/plain: a beacon cannot send JSON cross-origin without a preflight.

@@ -11,7 +11,7 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
-use crate::{run, setup};
+use crate::{run, setup, short_names};
 
 pub(crate) fn run() -> anyhow::Result<()> {
     setup::ensure_wasm_target()?;
@@ -47,7 +47,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
             &wasm.to_string_lossy(),
         ],
     )?;
-    optimize(&root, &out.join("nunchi_bg.wasm"))?;
+    optimize(&root, &out.join("nunchi_bg.wasm"), &out.join("nunchi.js"))?;
     minify(&root, &out.join("nunchi.js"))?;
     let module = std::fs::read(out.join("nunchi.js"))?;
     let wasm = std::fs::read(out.join("nunchi_bg.wasm"))?;
@@ -132,7 +132,7 @@ fn minify(root: &Path, js: &Path) -> anyhow::Result<()> {
 /// that Chromium rejects.)
 const BINARYEN: &str = "binaryen@132.0.0";
 
-/// `-Oz` run to a fixed point; the producers and target-features sections only serve tools;
+/// `-Oz` run to a fixed point; the producers section only serves tools;
 /// `--low-memory-unused` lets binaryen fold constant addresses into loads and stores (Rust
 /// never uses the first 1 KiB of linear memory: it is the bottom of the 1 MiB stack).
 const WASM_OPT_FLAGS: &[&str] = &[
@@ -140,13 +140,13 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--converge",
     "--low-memory-unused",
     "--strip-producers",
-    "--strip-target-features",
 ];
 
 /// Shrinks the module with `wasm-opt -Oz`, which also drops the symbol-name section (a quarter
-/// of the unoptimised module). Installed into `target/tools` with npm when missing; without
-/// npm the bundle is left as it is, and said so.
-fn optimize(root: &Path, wasm: &Path) -> anyhow::Result<()> {
+/// of the unoptimised module), and gives imports and exports short names, applied to the glue
+/// `js` (see `short_names`). Installed into `target/tools` with npm when missing; without npm
+/// the bundle is left as it is, and said so.
+fn optimize(root: &Path, wasm: &Path, js: &Path) -> anyhow::Result<()> {
     let Some(wasm_opt) = npm_tool(root, BINARYEN, "wasm-opt")? else {
         eprintln!("dist: warning: the bundle is not shrunk");
         return Ok(());
@@ -157,12 +157,24 @@ fn optimize(root: &Path, wasm: &Path) -> anyhow::Result<()> {
         &wasm_opt.to_string_lossy(),
         &[WASM_OPT_FLAGS, &[&path, "-o", &path]].concat(),
     )?;
+    // A pass of its own: within `--converge` the renaming would run (and print) repeatedly.
+    // The features section is read here, then stripped: it only serves tools.
+    let mapping = run::output(
+        &wasm_opt.to_string_lossy(),
+        &[
+            short_names::WASM_OPT_FLAG,
+            "--strip-target-features",
+            &path,
+            "-o",
+            &path,
+        ],
+    )?;
     eprintln!(
         "dist: wasm-opt {}: {before} B -> {} B",
         WASM_OPT_FLAGS.join(" "),
         std::fs::metadata(wasm)?.len()
     );
-    Ok(())
+    short_names::apply(&mapping, js)
 }
 
 /// Writes `NAME.br` and `NAME.gz` beside a hashed file, compressed once at the highest

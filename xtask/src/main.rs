@@ -9,6 +9,7 @@ mod bench;
 mod dist;
 mod run;
 mod setup;
+mod short_names;
 mod size;
 
 use clap::{Parser, Subcommand};

@@ -21,3 +21,17 @@ pub(crate) fn command(program: &str, args: &[&str]) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Runs `program` and returns what it printed on standard output; failing if it fails.
+pub(crate) fn output(program: &str, args: &[&str]) -> anyhow::Result<Vec<u8>> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let out = Command::new(program)
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not start {program}"))?;
+    if !out.status.success() {
+        bail!("`{program} {}` failed ({})", args.join(" "), out.status);
+    }
+    Ok(out.stdout)
+}
