@@ -27,12 +27,20 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DiscardLabels {
+    pub site: String,
+    pub reason: &'static str,
+}
+
 #[derive(Debug, Clone)]
 pub struct Metrics {
     registry: Arc<Registry>,
     pub requests: Family<RequestLabels, Counter>,
     /// Responses by outcome: stored, duplicate, rejected.
     pub responses: Family<OutcomeLabels, Counter>,
+    /// Answers widgets discarded on devices (reported by them), by site and reason.
+    pub discarded: Family<DiscardLabels, Counter>,
 }
 
 impl Metrics {
@@ -50,6 +58,12 @@ impl Metrics {
             "Survey responses received, by outcome",
             responses.clone(),
         );
+        let discarded = Family::<DiscardLabels, Counter>::default();
+        registry.register(
+            "widget_discarded",
+            "Answers widgets discarded on devices, as they reported them",
+            discarded.clone(),
+        );
         registry.register_collector(Box::new(WriterCollector {
             store: store.clone(),
         }));
@@ -57,6 +71,7 @@ impl Metrics {
             registry: Arc::new(registry),
             requests,
             responses,
+            discarded,
         }
     }
 
@@ -64,6 +79,15 @@ impl Metrics {
         self.responses
             .get_or_create(&OutcomeLabels { outcome })
             .inc();
+    }
+
+    pub fn count_discarded(&self, site: &str, reason: &'static str, quantity: u32) {
+        self.discarded
+            .get_or_create(&DiscardLabels {
+                site: site.to_owned(),
+                reason,
+            })
+            .inc_by(u64::from(quantity));
     }
 
     pub fn render(&self) -> String {

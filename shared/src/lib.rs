@@ -27,6 +27,7 @@ pub mod display;
 pub mod error;
 pub mod ids;
 pub mod map;
+pub mod report;
 pub mod response;
 pub mod sampling;
 pub mod site;

@@ -198,3 +198,40 @@ async fn answers_wait_out_an_outage_and_a_reload_then_are_stored_exactly_once() 
     assert_eq!(outbox(&browser).await, Vec::<Value>::new());
     demo.stop().await;
 }
+
+/// What the outbox's cap dropped on a device (kept there as a count) reaches the collector's
+/// metrics once the widget can reach it, and the device's count goes back to zero.
+#[tokio::test]
+async fn answers_the_outbox_cap_dropped_are_reported_to_the_collector() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let demo = start_demo_at(&dir.path().join("data"), 0).await;
+    let shop = HostPage::serve(shop_page(&demo.base)).await;
+    allow_origin(&demo.base, &shop.origin).await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&shop.url).await.unwrap();
+    wait_for_widget(&browser).await;
+    // As `outbox::keep` leaves it after dropping the three oldest of 103 answers.
+    browser
+        .eval(&format!(
+            "localStorage.setItem('nunchi:{SITE}:dropped', '3'), true"
+        ))
+        .await
+        .unwrap();
+    browser.reload().await.unwrap();
+    browser
+        .wait_until(
+            &format!("localStorage.getItem('nunchi:{SITE}:dropped') === '0'"),
+            WAIT,
+        )
+        .await
+        .expect("the device's count is reported and cleared");
+    let metrics = reqwest::get(format!("{}/metrics", demo.base))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    let line = format!(r#"nunchi_widget_discarded_total{{site="{SITE}",reason="outbox_full"}} 3"#);
+    assert!(metrics.contains(&line), "{line} not in:\n{metrics}");
+    demo.stop().await;
+}

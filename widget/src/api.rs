@@ -109,6 +109,19 @@ pub(crate) async fn send_display(embed: &Embed, event: &DisplayEvent) -> Result<
     }
 }
 
+/// Reports what the widget discarded on the device (see `shared::report`).
+pub(crate) async fn send_report(
+    embed: &Embed,
+    report: &shared::report::ClientReport,
+) -> Result<(), String> {
+    let reply = post_json(&endpoint(embed, "/v1/client-reports"), report).await?;
+    if reply.ok() {
+        Ok(())
+    } else {
+        Err(status_error(reply.status()))
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Eligibility {
     decision: String,

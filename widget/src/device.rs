@@ -52,17 +52,19 @@ pub(crate) fn save_outbox(site: &SiteId, json: &str) -> bool {
     storage().is_some_and(|s| s.set_item(&key(site, "outbox"), json).is_ok())
 }
 
-/// Adds to a counter kept on the device (answers dropped by the outbox's cap or refused).
-pub(crate) fn count(site: &SiteId, what: &str, by: u64) {
-    let k = key(site, what);
+/// A counter kept on the device (answers dropped by the outbox's cap, or refused).
+pub(crate) fn counter(site: &SiteId, what: &str) -> u64 {
+    storage()
+        .and_then(|s| s.get_item(&key(site, what)).ok().flatten())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Moves a counter kept on the device up or down (never below zero).
+pub(crate) fn count(site: &SiteId, what: &str, delta: i64) {
+    let n = counter(site, what).saturating_add_signed(delta);
     if let Some(s) = storage() {
-        let n: u64 = s
-            .get_item(&k)
-            .ok()
-            .flatten()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let _ = s.set_item(&k, &(n + by).to_string());
+        let _ = s.set_item(&key(site, what), &n.to_string());
     }
 }
 

@@ -9,6 +9,7 @@
 use std::cell::Cell;
 
 use js_sys::{Array, JSON, Object, Reflect};
+use shared::report::{ClientReport, DiscardReason, Discarded, MAX_QUANTITY};
 use shared::response::RawResponse;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -16,8 +17,10 @@ use crate::api::Delivery;
 use crate::embed::Embed;
 use crate::{device, now, warn};
 
-/// At most this many answers wait on one device; the oldest beyond it are dropped and counted.
+/// At most this many answers wait on one device; the oldest beyond it are dropped, counted
+/// under [`DROPPED`], and the count is reported to the collector.
 pub(crate) const CAP: usize = 100;
+const DROPPED: &str = "dropped";
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const LONGEST_RETRY_MS: f64 = 300_000.0;
 
@@ -106,7 +109,7 @@ pub(crate) fn keep(embed: &Embed, response: &RawResponse) {
     if entries.len() > CAP {
         let over = entries.len() - CAP;
         entries.drain(..over);
-        device::count(&embed.site, "dropped", over as u64);
+        device::count(&embed.site, DROPPED, over as i64);
         warn("the outbox is full: the oldest answers are dropped");
     }
     if !save(embed, &entries) {
@@ -163,6 +166,9 @@ pub(crate) fn flush(embed: &Embed, eager: bool) {
             entries = merge_and_save(&embed, entries, &done);
         }
         let entries = merge_and_save(&embed, entries, &done);
+        if reachable {
+            report_dropped(&embed).await;
+        }
         SENDING.with(|s| s.set(false));
         if let Some(next) = entries.iter().map(|e| e.due).min() {
             let wait = (next - now().millis()).max(250);
@@ -181,6 +187,26 @@ fn merge_and_save(embed: &Embed, mut entries: Vec<Entry>, done: &[String]) -> Ve
     }
     save(embed, &entries);
     entries
+}
+
+/// Tells the collector how many answers the cap dropped since the last report; the count on
+/// the device goes down by what the collector acknowledged.
+async fn report_dropped(embed: &Embed) {
+    let dropped = device::counter(&embed.site, DROPPED);
+    if dropped == 0 {
+        return;
+    }
+    let quantity = u32::try_from(dropped).unwrap_or(u32::MAX).min(MAX_QUANTITY);
+    let report = ClientReport {
+        site_id: embed.site.clone(),
+        discarded: vec![Discarded {
+            reason: DiscardReason::OutboxFull,
+            quantity,
+        }],
+    };
+    if crate::api::send_report(embed, &report).await.is_ok() {
+        device::count(&embed.site, DROPPED, -i64::from(quantity));
+    }
 }
 
 /// 1 s, 2 s, 4 s … up to 5 min, each between half and the whole of it, so that many devices

@@ -1,8 +1,9 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`. Admin (API key): `sites`, `surveys`. Operations: `ops`. Pages: `www`.
+//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`. Operations: `ops`. Pages: `www`.
 
+mod client_reports;
 mod config;
 mod displays;
 mod eligibility;
@@ -23,6 +24,7 @@ pub(super) fn router() -> Router<AppState> {
         .merge(responses::router())
         .merge(displays::router())
         .merge(eligibility::router())
+        .merge(client_reports::router())
         .merge(sites::router())
         .merge(surveys::router())
         .merge(ops::router())

@@ -55,3 +55,52 @@ async fn pages_are_served_and_unknown_api_routes_are_json_404() {
     let reply = app.get("/no-such-page.html").await;
     reply.assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn widgets_report_discarded_answers_into_the_metrics() {
+    let app = spawn_app_with_survey().await;
+    let report = |quantity: u64| {
+        serde_json::json!({
+            "site_id": SITE,
+            "discarded": [{"reason": "outbox_full", "quantity": quantity}],
+        })
+    };
+    app.post("/v1/client-reports", &report(3))
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    app.post("/v1/client-reports", &report(2))
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = format!(r#"nunchi_widget_discarded_total{{site="{SITE}",reason="outbox_full"}} 5"#);
+    assert!(text.contains(&line), "{text}");
+
+    let reply = app.post("/v1/client-reports", &report(1_000_000)).await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.error(),
+        ("out_of_range".into(), Some("discarded[0].quantity".into()))
+    );
+    let reply = app
+        .post(
+            "/v1/client-reports",
+            &serde_json::json!({"site_id": SITE, "discarded": [{"reason": "bored", "quantity": 1}]}),
+        )
+        .await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    let reply = app
+        .post(
+            "/v1/client-reports",
+            &serde_json::json!({"site_id": "no-such-site", "discarded": []}),
+        )
+        .await;
+    reply.assert_status(StatusCode::NOT_FOUND);
+}

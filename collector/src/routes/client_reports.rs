@@ -1,0 +1,47 @@
+//! `POST /v1/client-reports`: a widget reports answers it discarded on the device (see
+//! `shared::report`). Counted in `/metrics` as `nunchi_widget_discarded_total{site,reason}` and
+//! logged; nothing is stored, as nothing was answered.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use shared::error::{ErrorCode, FieldError};
+use shared::report::{ClientReport, MAX_QUANTITY};
+
+use super::site_named;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::origin;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/client-reports", post(post_report))
+}
+
+async fn post_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(report): Json<ClientReport>,
+) -> Result<StatusCode, ApiError> {
+    let site = site_named(&state, &report.site_id, "site_id")?;
+    origin::check(&headers, &site)?;
+    if let Some(i) = report
+        .discarded
+        .iter()
+        .position(|d| d.quantity > MAX_QUANTITY)
+    {
+        return Err(ApiError::invalid(FieldError::new(
+            ErrorCode::OutOfRange,
+            format!("discarded[{i}].quantity"),
+            format!("a report claims at most {MAX_QUANTITY} per reason"),
+        )));
+    }
+    for d in &report.discarded {
+        state
+            .metrics
+            .count_discarded(site.id.as_str(), d.reason.as_str(), d.quantity);
+        tracing::warn!(site = %site.id, reason = d.reason.as_str(), quantity = d.quantity, "a widget discarded answers on the device");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
