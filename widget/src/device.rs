@@ -77,6 +77,12 @@ pub(crate) fn clock_offset_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Whether `nunchi:fail-for-test` is set. A test hook: end-to-end tests make the card panic
+/// while rendering, to check that a failure stays inside the widget.
+pub(crate) fn fail_for_test() -> bool {
+    storage().is_some_and(|s| s.get_item("nunchi:fail-for-test").ok().flatten().is_some())
+}
+
 /// The member named by `nunchi.identify`, kept until `nunchi.reset` (a log-out).
 pub(crate) fn member(site: &SiteId) -> Option<shared::ids::MemberId> {
     let id = storage()?.get_item(&key(site, "member")).ok()??;

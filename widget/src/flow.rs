@@ -31,6 +31,9 @@ pub(crate) fn run(command: Command) {
 /// Runs a command issued on in-page navigation number `issued_on` (now, if `None`): a command
 /// kept while the configuration loaded still belongs to the page it was issued on.
 pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
+    if crate::failed() {
+        return;
+    }
     match &command {
         Command::Identify(member, attributes) => {
             let site = state::with(|w| {

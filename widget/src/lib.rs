@@ -86,9 +86,15 @@ pub(crate) fn after(ms: i64, f: impl FnOnce() + 'static) {
 /// Set once the widget has failed: from then on it does nothing at all.
 static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether the widget has stopped after an internal error (see [`contain_panics`]).
+pub(crate) fn failed() -> bool {
+    FAILED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A bug must never break the host page: on a panic the widget takes itself off the page,
 /// says so once on the console and to the host (`nunchi:error`), and ignores later calls.
 fn contain_panics() {
+    hide_the_trap();
     // Through yew: a hook set with `std::panic::set_hook` is replaced by yew's own on the
     // first render, so a panic while a survey is on screen would not be contained.
     yew::set_custom_panic_hook(Box::new(|info| {
@@ -115,6 +121,36 @@ fn contain_panics() {
             &host_events::ErrorDetail { message: &message },
         );
     }));
+}
+
+/// After a panic, `panic = "abort"` ends in a wasm trap, which reaches the page as an uncaught
+/// `RuntimeError` from whichever callback entered the module: the host's error monitoring would
+/// log our failure as theirs. A capturing listener on `window`, added at boot, takes errors
+/// from our module out of the page's sight once the widget has failed: off the console, and
+/// away from `error` listeners and `onerror` handlers the page sets after the widget started
+/// (those set earlier run first, as the DOM runs listeners in order; they see one error).
+fn hide_the_trap() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        let ours = failed() && event.filename().contains("/widget/nunchi-");
+        if ours
+            && event
+                .error()
+                .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
+        {
+            event.prevent_default();
+            event.stop_immediate_propagation();
+        }
+    });
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "error",
+        listener.as_ref().unchecked_ref(),
+        true,
+    );
+    // For the rest of the page's life: the module may trap again on a later callback.
+    listener.forget();
 }
 
 /// Starts the widget with the script tag's options and returns the command handler.

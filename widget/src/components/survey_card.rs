@@ -32,6 +32,9 @@ fn prune(survey: &Survey, answers: &mut Map<QuestionId, AnswerValue>) {
 
 #[component]
 pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
+    if crate::device::fail_for_test() {
+        panic!("a failure asked for by a test (nunchi:fail-for-test)");
+    }
     let answers = use_state(Map::<QuestionId, AnswerValue>::new);
     let step = use_state(|| 0usize);
     let done = use_state(|| false);
