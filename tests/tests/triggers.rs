@@ -99,6 +99,15 @@ async fn exit_intent_opens_a_centred_dialog_that_escape_dismisses() {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // The visitor was on a control of the page; the dialog must give the focus back to it.
+    browser
+        .execute(
+            "const b = document.createElement('button'); b.id = 'before'; b.textContent = 'x'; \
+             document.body.append(b); b.focus();",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
     // The pointer leaves through the top edge, towards the tabs.
     browser.eval("document.dispatchEvent(new MouseEvent('mouseout', { clientY: -3, relatedTarget: null, bubbles: true })), true").await.unwrap();
     browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
@@ -116,6 +125,26 @@ async fn exit_intent_opens_a_centred_dialog_that_escape_dismisses() {
         .screenshot("widget-center-exit-intent")
         .await
         .unwrap();
+    // A modal dialog: the focus is inside it, and Tab from its last control wraps to the first.
+    let focus = browser
+        .eval(
+            "(() => { const r = document.querySelector('nunchi-survey').shadowRoot; \
+             const card = r.querySelector('.card'); \
+             const controls = [...card.querySelectorAll('button:not([disabled])')]; \
+             const inside = card.contains(r.activeElement); \
+             controls[controls.length - 1].focus(); \
+             card.dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab', bubbles: true, cancelable: true })); \
+             const wrapped = r.activeElement === controls[0]; \
+             card.dispatchEvent(new KeyboardEvent('keydown', { key: 'Tab', shiftKey: true, bubbles: true, cancelable: true })); \
+             return [card.getAttribute('aria-modal'), inside, wrapped, r.activeElement === controls[controls.length - 1]]; })()",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        focus,
+        json!(["true", true, true, true]),
+        "aria-modal, focus moved in, Tab wraps, Shift+Tab wraps back"
+    );
     browser
         .eval("document.querySelector('nunchi-survey').shadowRoot.querySelector('.card').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })), true")
         .await
@@ -124,6 +153,13 @@ async fn exit_intent_opens_a_centred_dialog_that_escape_dismisses() {
         .wait_until("!document.querySelector('nunchi-survey')", WAIT)
         .await
         .unwrap();
+    browser
+        .wait_until(
+            "document.activeElement && document.activeElement.id === 'before'",
+            WAIT,
+        )
+        .await
+        .expect("the focus goes back to where it was");
 }
 
 #[tokio::test]
@@ -153,6 +189,15 @@ async fn an_inline_placement_renders_inside_the_host_element() {
         json!("static"),
         "inline surveys sit in the page's flow"
     );
+    let focus = browser
+        .eval("[document.querySelector('nunchi-survey').shadowRoot.activeElement === null, document.querySelector('nunchi-survey').shadowRoot.querySelector('.card').getAttribute('aria-modal')]")
+        .await
+        .unwrap();
+    assert_eq!(
+        focus,
+        json!([true, "false"]),
+        "a card that is not centred never takes the focus"
+    );
     browser
         .click_in_shadow("#feedback > nunchi-survey", "[data-value='up']")
         .await
@@ -160,4 +205,50 @@ async fn an_inline_placement_renders_inside_the_host_element() {
     browser.wait_until("!!document.querySelector('#feedback > nunchi-survey')?.shadowRoot?.querySelector('.thanks')", WAIT).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     browser.screenshot("widget-phone-inline").await.unwrap();
+}
+
+#[tokio::test]
+async fn an_arabic_page_gets_a_right_to_left_card() {
+    let demo = start_demo().await;
+    let page = HostPage::serve(
+        article(&demo, "bottom-right", "").replace("data-locale=\"en\"", "data-locale=\"ar-EG\""),
+    )
+    .await;
+    prepare(
+        &demo,
+        &page,
+        json!({
+            "id": "rtl-nps", "name": "rtl-nps", "status": "active", "default_locale": "en",
+            "questions": [{ "id": "nps", "kind": { "type": "nps" }, "required": true,
+                            "text": { "en": "Would you recommend us?",
+                                      "ar": "ما مدى احتمال أن توصي بنا؟" } }],
+            "triggers": [{ "on": { "type": "page_view" } }]
+        }),
+    )
+    .await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&page.url).await.unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='10']"), WAIT)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await; // the entrance animation
+    let layout = browser
+        .eval(
+            "(() => { const r = document.querySelector('nunchi-survey').shadowRoot; \
+             const card = r.querySelector('.card').getBoundingClientRect(); \
+             const x = s => r.querySelector(s).getBoundingClientRect().left; \
+             return [getComputedStyle(r.querySelector('.card')).direction, \
+                     r.querySelector('#nunchi-question').textContent, \
+                     x('.close') < card.left + card.width / 2, \
+                     x(\"[data-value='0']\") > x(\"[data-value='10']\")]; })()",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        layout,
+        json!(["rtl", "ما مدى احتمال أن توصي بنا؟", true, true]),
+        "right to left: the Arabic text, the close button on the left, 0 on the right"
+    );
+    browser.screenshot("widget-rtl-arabic").await.unwrap();
 }

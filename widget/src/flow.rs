@@ -252,6 +252,7 @@ fn show(survey: Rc<Survey>, embed: Embed, report_shown: bool) {
         locale: embed.locale.clone(),
         on_submit,
         on_dismiss,
+        modal: matches!(embed.placement, crate::embed::Placement::Center),
     };
     let app = yew::Renderer::<SurveyCard>::with_root_and_props(mount.root.clone(), props).render();
     state::with(|w| w.on_screen = Some(OnScreen { app, _mount: mount }));

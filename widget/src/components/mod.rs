@@ -1,5 +1,6 @@
 //! The widget's components: one card per survey, one view per question kind.
 
+mod focus;
 mod question;
 mod survey_card;
 

@@ -9,6 +9,7 @@ use shared::ids::{Locale, QuestionId};
 use shared::survey::Survey;
 use yew::prelude::*;
 
+use super::focus;
 use super::question::QuestionView;
 use crate::texts;
 
@@ -18,6 +19,9 @@ pub(crate) struct SurveyCardProps {
     pub locale: Locale,
     pub on_submit: Callback<Map<QuestionId, AnswerValue>>,
     pub on_dismiss: Callback<()>,
+    /// A centred dialog: it takes the focus, keeps Tab inside, and gives the focus back when
+    /// it closes. Corner and inline cards never take the focus from what the visitor is doing.
+    pub modal: bool,
 }
 
 /// Drops answers to follow-ups that an earlier change of mind has hidden.
@@ -42,12 +46,16 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     let survey = props.survey.clone();
     let fallback = survey.default_locale.clone();
 
-    // Escape dismisses, as with any dialog.
+    let card = use_node_ref();
+    focus::use_modal_focus(props.modal, &card);
+    // Escape dismisses, as with any dialog; in a modal one, Tab stays inside.
     let onkeydown = {
-        let on_dismiss = props.on_dismiss.clone();
+        let (on_dismiss, modal, card) = (props.on_dismiss.clone(), props.modal, card.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 on_dismiss.emit(());
+            } else if modal && e.key() == "Tab" {
+                focus::keep_tab_inside(&card, &e);
             }
         })
     };
@@ -55,6 +63,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
         let on_dismiss = props.on_dismiss.clone();
         Callback::from(move |_| on_dismiss.emit(()))
     };
+    let modal = if props.modal { "true" } else { "false" };
     let close_button =
         html! { <button class="close" aria-label={texts.close} onclick={close}>{ "×" }</button> };
 
@@ -66,7 +75,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
             .unwrap_or(texts.thanks)
             .to_owned();
         return html! {
-            <div class="card" role="dialog" aria-live="polite">{ close_button }<p class="thanks">{ thanks }</p></div>
+            <div class="card" role="dialog" aria-modal={modal} aria-live="polite" ref={card} {onkeydown}>{ close_button }<p class="thanks">{ thanks }</p></div>
         };
     }
 
@@ -137,7 +146,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     );
 
     html! {
-        <div class="card" role="dialog" aria-modal="false" aria-labelledby="nunchi-question" {onkeydown}>
+        <div class="card" role="dialog" aria-modal={modal} aria-labelledby="nunchi-question" ref={card} {onkeydown}>
             { close_button }
             <QuestionView question={question.clone()} locale={props.locale.clone()} fallback={fallback}
                 {texts} value={answers.get(&question.id).cloned()} {on_answer} />
