@@ -110,6 +110,18 @@ fn kind(v: JsValue) -> Kind {
     }
 }
 
+// Out of line, as the helpers below: each struct field inlines its deserializer, and these
+// are the JS calls every one of them makes.
+#[inline(never)]
+fn string(v: &JsValue) -> Result<String, Mismatch> {
+    v.as_string().ok_or(Mismatch)
+}
+
+#[inline(never)]
+fn float(v: &JsValue) -> Result<f64, Mismatch> {
+    v.as_f64().ok_or(Mismatch)
+}
+
 #[inline(never)]
 fn is_nothing(v: &JsValue) -> bool {
     v.is_null() || v.is_undefined()
@@ -186,11 +198,11 @@ impl<'de> de::Deserializer<'de> for Value {
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
-        visitor.visit_f64(self.0.as_f64().ok_or(Mismatch)?)
+        visitor.visit_f64(float(&self.0)?)
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
-        visitor.visit_string(self.0.as_string().ok_or(Mismatch)?)
+        visitor.visit_string(string(&self.0)?)
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
@@ -336,6 +348,25 @@ struct Map {
     value: JsValue,
 }
 
+impl Map {
+    /// The next entry's key, keeping its value for `next_value_seed`.
+    #[inline(never)]
+    fn advance(&mut self) -> Option<JsValue> {
+        if self.next >= self.entries.length() {
+            return None;
+        }
+        let pair: js_sys::Array = self.entries.get(self.next).unchecked_into();
+        self.next += 1;
+        self.value = pair.get(1);
+        Some(pair.get(0))
+    }
+
+    #[inline(never)]
+    fn take_value(&mut self) -> JsValue {
+        std::mem::replace(&mut self.value, JsValue::UNDEFINED)
+    }
+}
+
 impl<'de> de::MapAccess<'de> for Map {
     type Error = Mismatch;
 
@@ -343,20 +374,14 @@ impl<'de> de::MapAccess<'de> for Map {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Mismatch> {
-        if self.next >= self.entries.length() {
-            return Ok(None);
+        match self.advance() {
+            Some(key) => seed.deserialize(Value(key)).map(Some),
+            None => Ok(None),
         }
-        let pair: js_sys::Array = self.entries.get(self.next).unchecked_into();
-        self.next += 1;
-        self.value = pair.get(1);
-        seed.deserialize(Value(pair.get(0))).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Mismatch> {
-        seed.deserialize(Value(std::mem::replace(
-            &mut self.value,
-            JsValue::UNDEFINED,
-        )))
+        seed.deserialize(Value(self.take_value()))
     }
 }
 

@@ -7,7 +7,8 @@ use yew::prelude::*;
 
 use crate::texts::Texts;
 
-#[derive(Properties, PartialEq)]
+/// What a question view needs. A plain function, not a component: the card re-renders it
+/// anyway, and each component type costs its own copy of yew's lifecycle code.
 pub(crate) struct QuestionProps {
     pub question: Question,
     pub locale: Locale,
@@ -21,8 +22,7 @@ pub(crate) struct QuestionProps {
 
 const FACES: [&str; 4] = ["😠", "🙁", "🙂", "😄"];
 
-#[component]
-pub(crate) fn QuestionView(props: &QuestionProps) -> Html {
+pub(crate) fn question_view(props: &QuestionProps) -> Html {
     let text = props
         .question
         .text
@@ -51,7 +51,7 @@ pub(crate) fn QuestionView(props: &QuestionProps) -> Html {
                 let on_answer = props.on_answer.clone();
                 let label = choice.text.get(&props.locale, &props.fallback).unwrap_or_default().to_owned();
                 let onclick = Callback::from(move |_| on_answer.emit((AnswerValue::Text(id.clone()), true)));
-                html! { <button class={classes!("option", picked.then_some("picked"))} role="radio" aria-checked={picked.to_string()} {onclick}>{label}</button> }
+                html! { <button class={option_class(picked)} role="radio" aria-checked={picked.to_string()} {onclick}>{label}</button> }
             });
             html! { <div class="choices" role="radiogroup" aria-label={text.to_owned()}>{ for buttons }</div> }
         }
@@ -72,7 +72,7 @@ pub(crate) fn QuestionView(props: &QuestionProps) -> Html {
                 }
                 let label = choice.text.get(&props.locale, &props.fallback).unwrap_or_default().to_owned();
                 let onclick = Callback::from(move |_| on_answer.emit((AnswerValue::List(next.clone()), false)));
-                html! { <button class={classes!("option", picked.then_some("picked"))} role="checkbox" aria-checked={picked.to_string()} {onclick}>{label}</button> }
+                html! { <button class={option_class(picked)} role="checkbox" aria-checked={picked.to_string()} {onclick}>{label}</button> }
             });
             html! { <div class="choices" role="group" aria-label={text.to_owned()}>{ for buttons }</div> }
         }
@@ -122,6 +122,12 @@ pub(crate) fn QuestionView(props: &QuestionProps) -> Html {
     }
 }
 
+/// Plain class strings rather than `classes!`, whose `Classes` set brought indexmap into the
+/// bundle.
+fn option_class(picked: bool) -> &'static str {
+    if picked { "option picked" } else { "option" }
+}
+
 fn scale(
     props: &QuestionProps,
     options: &[(&str, AnswerValue)],
@@ -140,13 +146,13 @@ fn scale(
             _ => String::new(),
         };
         html! {
-            <button class={classes!("option", picked.then_some("picked"))} role="radio"
+            <button class={option_class(picked)} role="radio"
                 aria-checked={picked.to_string()} aria-label={name.clone()} data-value={name} {onclick}>{ *label }</button>
         }
     });
     html! {
         <>
-            <div class={classes!("scale", class.split(' ').map(str::to_owned).collect::<Vec<_>>())} role="radiogroup" aria-labelledby="nunchi-question">{ for buttons }</div>
+            <div class={format!("scale {class}")} role="radiogroup" aria-labelledby="nunchi-question">{ for buttons }</div>
             if let Some((low, high)) = legend {
                 <div class="legend"><span>{ low }</span><span>{ high }</span></div>
             }

@@ -10,7 +10,7 @@ use shared::survey::Survey;
 use yew::prelude::*;
 
 use super::focus;
-use super::question::QuestionView;
+use super::question::{QuestionProps, question_view};
 use crate::texts;
 
 #[derive(Properties, PartialEq)]
@@ -22,6 +22,16 @@ pub(crate) struct SurveyCardProps {
     /// A centred dialog: it takes the focus, keeps Tab inside, and gives the focus back when
     /// it closes. Corner and inline cards never take the focus from what the visitor is doing.
     pub modal: bool,
+}
+
+/// Where the visitor is in the card.
+#[derive(Default)]
+struct Progress {
+    answers: Map<QuestionId, AnswerValue>,
+    /// The index among the questions shown.
+    step: usize,
+    /// Sent: the thank-you shows.
+    done: bool,
 }
 
 /// Drops answers to follow-ups that an earlier change of mind has hidden.
@@ -39,9 +49,10 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     if crate::device::fail_for_test() {
         panic!("a failure asked for by a test (nunchi:fail-for-test)");
     }
-    let answers = use_state(Map::<QuestionId, AnswerValue>::new);
-    let step = use_state(|| 0usize);
-    let done = use_state(|| false);
+    // One state for the card's progress: each `use_state` type is its own copy of yew's hook
+    // code in the bundle.
+    let progress = use_state(Progress::default);
+    let answers = &progress.answers;
     let texts = texts::for_locale(&props.locale);
     let survey = props.survey.clone();
     let fallback = survey.default_locale.clone();
@@ -67,7 +78,7 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     let close_button =
         html! { <button class="close" aria-label={texts.close} onclick={close}>{ "×" }</button> };
 
-    if *done {
+    if progress.done {
         let thanks = survey
             .thank_you
             .as_ref()
@@ -79,48 +90,48 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
         };
     }
 
-    let shown = survey.visible_questions(&answers);
-    let index = (*step).min(shown.len().saturating_sub(1));
+    let shown = survey.visible_questions(answers);
+    let index = progress.step.min(shown.len().saturating_sub(1));
     let Some(question) = shown.get(index).map(|q| (*q).clone()) else {
         return Html::default();
     };
 
     let finish = {
-        let (answers, step, done, survey, on_submit) = (
-            answers.clone(),
-            step.clone(),
-            done.clone(),
-            survey.clone(),
-            props.on_submit.clone(),
-        );
-        move |current: Map<QuestionId, AnswerValue>| {
-            let shown = survey.visible_questions(&current);
-            if index + 1 < shown.len() {
-                step.set(index + 1);
-                answers.set(current);
-            } else {
-                on_submit.emit(current.clone());
-                answers.set(current);
-                done.set(true);
+        let (progress, survey, on_submit) =
+            (progress.clone(), survey.clone(), props.on_submit.clone());
+        move |answers: Map<QuestionId, AnswerValue>| {
+            let shown = survey.visible_questions(&answers);
+            let done = index + 1 >= shown.len();
+            if done {
+                on_submit.emit(answers.clone());
             }
+            progress.set(Progress {
+                answers,
+                step: if done { index } else { index + 1 },
+                done,
+            });
         }
     };
 
     let on_answer = {
-        let (answers, survey, finish, id) = (
-            answers.clone(),
+        let (progress, survey, finish, id) = (
+            progress.clone(),
             survey.clone(),
             finish.clone(),
             question.id.clone(),
         );
         Callback::from(move |(value, advance): (AnswerValue, bool)| {
-            let mut next = (*answers).clone();
+            let mut next = progress.answers.clone();
             next.insert(id.clone(), value);
             prune(&survey, &mut next);
             if advance {
                 finish(next);
             } else {
-                answers.set(next);
+                progress.set(Progress {
+                    answers: next,
+                    step: progress.step,
+                    done: false,
+                });
             }
         })
     };
@@ -136,8 +147,8 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
         .get(&question.id)
         .is_some_and(|a| !matches!(a, AnswerValue::Text(t) if t.trim().is_empty()));
     let button = needs_button.then(|| {
-        let (answers, finish) = (answers.clone(), finish.clone());
-        let onclick = Callback::from(move |_| finish((*answers).clone()));
+        let (progress, finish) = (progress.clone(), finish.clone());
+        let onclick = Callback::from(move |_| finish(progress.answers.clone()));
         let disabled = question.required && !has_answer;
         html! { <button class="primary" {onclick} {disabled}>{ if is_last { texts.send } else { texts.next } }</button> }
     });
@@ -148,8 +159,14 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     html! {
         <div class="card" role="dialog" aria-modal={modal} aria-labelledby="nunchi-question" ref={card} {onkeydown}>
             { close_button }
-            <QuestionView question={question.clone()} locale={props.locale.clone()} fallback={fallback}
-                {texts} value={answers.get(&question.id).cloned()} {on_answer} />
+            { question_view(&QuestionProps {
+                value: answers.get(&question.id).cloned(),
+                question,
+                locale: props.locale.clone(),
+                fallback,
+                texts,
+                on_answer,
+            }) }
             if button.is_some() || progress.is_some() {
                 <div class="actions">{ progress.unwrap_or_default() }{ button.unwrap_or_default() }</div>
             }
