@@ -1,5 +1,7 @@
 //! A site's public configuration, as the widget fetches it.
 
+use std::sync::Arc;
+
 use crate::map::Map;
 
 use serde::{Deserialize, Serialize};
@@ -13,8 +15,9 @@ use crate::throttle::{QuotaUsage, ThrottlePolicy};
 pub struct SiteConfig {
     pub site_id: SiteId,
     pub policy: ThrottlePolicy,
-    /// The latest version of every active survey.
-    pub surveys: Vec<Survey>,
+    /// The latest version of every active survey. Shared, not copied: the collector hands out
+    /// its catalog's surveys, the widget hands one to the card it shows.
+    pub surveys: Vec<Arc<Survey>>,
     /// Responses counted against each survey's quota (for the store asked about, if any).
     #[serde(default)]
     pub usage: Map<SurveyId, QuotaUsage>,

@@ -5,7 +5,7 @@
 //! the contact ledger shared by every channel (and records the display in the same step).
 
 use shared::map::Map;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use shared::answer::AnswerValue;
 use shared::display::{DisplayEvent, DisplayKind, EligibilityRequest};
@@ -73,7 +73,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
     let event = match &command {
         Command::Show(id) => {
             match config.surveys.iter().find(|s| s.id.as_str() == id) {
-                Some(survey) => show(Rc::new(survey.clone()), embed, true),
+                Some(survey) => show(survey.clone(), embed, true),
                 None => warn(&format!("no active survey \"{id}\" on this site")),
             }
             return;
@@ -93,7 +93,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
         locale: &embed.locale,
         attributes: &attributes,
     };
-    let candidates: Vec<(Rc<Survey>, i64)> = config
+    let candidates: Vec<(Arc<Survey>, i64)> = config
         .surveys
         .iter()
         .filter_map(|s| {
@@ -103,7 +103,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
                 .map(|t| (s, t.delay.millis()))
         })
         .filter(|(s, _)| s.targeting.matches(&audience))
-        .map(|(s, delay)| (Rc::new(s.clone()), delay))
+        .map(|(s, delay)| (s.clone(), delay))
         .collect();
     if candidates.is_empty() {
         return;
@@ -149,7 +149,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
 }
 
 /// Shows `survey` after its trigger's delay, unless the visitor has moved to another page.
-fn show_later(survey: Rc<Survey>, embed: Embed, delay: i64, page: u64, report_shown: bool) {
+fn show_later(survey: Arc<Survey>, embed: Embed, delay: i64, page: u64, report_shown: bool) {
     after(delay, move || {
         if state::with(|w| w.page) == Some(page) {
             show(survey, embed, report_shown);
@@ -225,7 +225,7 @@ fn note(survey: &Survey, embed: &Embed, kind: DisplayKind, report: bool) {
 
 /// Puts `survey` on screen, unless one already is. `report_shown` is false when the collector
 /// has recorded the display already (eligibility).
-fn show(survey: Rc<Survey>, embed: Embed, report_shown: bool) {
+fn show(survey: Arc<Survey>, embed: Embed, report_shown: bool) {
     if state::with(|w| w.on_screen.is_some()).unwrap_or(true) {
         return;
     }
@@ -247,15 +247,25 @@ fn show(survey: Rc<Survey>, embed: Embed, report_shown: bool) {
         })
     };
     note(&survey, &embed, DisplayKind::Shown, report_shown);
+    let modal = matches!(embed.placement, crate::embed::Placement::Center);
+    let return_focus = modal
+        .then(|| web_sys::window()?.document()?.active_element())
+        .flatten();
     let props = SurveyCardProps {
         survey,
         locale: embed.locale.clone(),
         on_submit,
         on_dismiss,
-        modal: matches!(embed.placement, crate::embed::Placement::Center),
+        modal,
     };
     let app = yew::Renderer::<SurveyCard>::with_root_and_props(mount.root.clone(), props).render();
-    state::with(|w| w.on_screen = Some(OnScreen { app, _mount: mount }));
+    state::with(|w| {
+        w.on_screen = Some(OnScreen {
+            app,
+            _mount: mount,
+            return_focus,
+        })
+    });
 }
 
 /// Closes the survey after `ms` milliseconds (outside the callback that asks for it).
@@ -263,6 +273,9 @@ fn close_later(ms: i64) {
     after(ms, || {
         if let Some(screen) = state::with(|w| w.on_screen.take()).flatten() {
             screen.app.destroy();
+            if let Some(element) = screen.return_focus {
+                crate::components::give_focus_back(&element);
+            }
         }
     });
 }

@@ -31,6 +31,8 @@ pub(crate) struct Widget {
 pub(crate) struct OnScreen {
     pub app: AppHandle<SurveyCard>,
     pub _mount: Mount,
+    /// For a modal card: the page's element that had the focus, to get it back on close.
+    pub return_focus: Option<web_sys::Element>,
 }
 
 thread_local! {

@@ -55,7 +55,6 @@ async fn site_config(
         .surveys(&site_id)
         .into_iter()
         .filter(|s| s.is_active())
-        .map(|s| (*s).clone())
         .collect();
     let day = state.clock.now().utc_day();
     let mut usage = Map::new();

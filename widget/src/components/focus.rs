@@ -8,32 +8,26 @@ use yew::prelude::*;
 
 const FOCUSABLE: &str = "button:not([disabled]), textarea, input";
 
-/// Moves the focus into `card` after each render (when `modal`), and gives it back on close.
+/// Moves the focus into `card` after each render (when `modal`): on opening, and after a step
+/// replaced the control that had it. (Where it goes back on close is kept by the flow, outside
+/// the component: see [`give_focus_back`].)
 #[hook]
 pub(crate) fn use_modal_focus(modal: bool, card: &NodeRef) {
-    // What had the focus when the dialog opened: the page's element, outside our shadow root.
-    let before = use_state(|| {
-        modal
-            .then(|| web_sys::window()?.document()?.active_element())
-            .flatten()
-    });
-    {
-        let card = card.clone();
-        use_effect(move || {
-            if modal && !has_focus_inside(&card) {
-                focus_first(&card);
-            }
-        });
-    }
-    use_effect_with((), move |()| {
-        move || {
-            if let Some(before) = before.as_ref().and_then(|e| e.dyn_ref::<HtmlElement>())
-                && before.is_connected()
-            {
-                let _ = before.focus();
-            }
+    let card = card.clone();
+    use_effect(move || {
+        if modal && !has_focus_inside(&card) {
+            focus_first(&card);
         }
     });
+}
+
+/// Gives the focus back to the page's `element` that had it before a modal card opened.
+pub(crate) fn give_focus_back(element: &Element) {
+    if let Some(element) = element.dyn_ref::<HtmlElement>()
+        && element.is_connected()
+    {
+        let _ = element.focus();
+    }
 }
 
 /// On Tab from the last control (or Shift+Tab from the first), wraps around inside `card`.

@@ -4,4 +4,5 @@ mod focus;
 mod question;
 mod survey_card;
 
+pub(crate) use focus::give_focus_back;
 pub(crate) use survey_card::{SurveyCard, SurveyCardProps};

@@ -2,7 +2,7 @@
 //! then a thank-you.
 
 use shared::map::Map;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use shared::answer::AnswerValue;
 use shared::ids::{Locale, QuestionId};
@@ -13,15 +13,27 @@ use super::focus;
 use super::question::{QuestionProps, question_view};
 use crate::texts;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub(crate) struct SurveyCardProps {
-    pub survey: Rc<Survey>,
+    pub survey: Arc<Survey>,
     pub locale: Locale,
     pub on_submit: Callback<Map<QuestionId, AnswerValue>>,
     pub on_dismiss: Callback<()>,
     /// A centred dialog: it takes the focus, keeps Tab inside, and gives the focus back when
     /// it closes. Corner and inline cards never take the focus from what the visitor is doing.
     pub modal: bool,
+}
+
+/// The same survey, by identity: a card is rendered once with its props, and a derived
+/// comparison would compile a deep `Survey` equality for nothing.
+impl PartialEq for SurveyCardProps {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.survey, &other.survey)
+            && self.locale == other.locale
+            && self.on_submit == other.on_submit
+            && self.on_dismiss == other.on_dismiss
+            && self.modal == other.modal
+    }
 }
 
 /// Where the visitor is in the card.
