@@ -27,12 +27,59 @@ const MAX_PROGRAM: usize = 10_000;
 const MAX_MEMO_BITS: usize = 1 << 22;
 
 /// Why a pattern does not compile, e.g. `unclosed group at byte 7`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct PatternError(String);
+///
+/// Kept as data and worded only when displayed: the widget, which only needs to know that a
+/// rule cannot match, then carries none of the wording code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError(Problem);
 
-fn fail<T>(at: usize, what: impl std::fmt::Display) -> Result<T, PatternError> {
-    Err(PatternError(format!("{what} at byte {at}")))
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    At(usize, &'static str),
+    Unmatched(usize, char),
+    ClassRange(usize, char, char),
+    Escape(usize, char),
+    MinAboveMax(usize, u32, u32),
+    RepeatAbove(usize),
+    TooLong(usize),
+    TooLarge,
+}
+
+impl std::fmt::Display for PatternError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Problem::At(at, what) => write!(f, "{what} at byte {at}"),
+            Problem::Unmatched(at, c) => write!(f, "unmatched {c} at byte {at}"),
+            Problem::ClassRange(at, lo, hi) => {
+                write!(f, "invalid class range {lo}-{hi} at byte {at}")
+            }
+            Problem::Escape(at, c) => write!(f, "unsupported escape \\{c} at byte {at}"),
+            Problem::MinAboveMax(at, min, max) => write!(
+                f,
+                "repetition {{{min},{max}}} has its minimum above its maximum at byte {at}"
+            ),
+            Problem::RepeatAbove(at) => {
+                write!(f, "repetition count above {MAX_REPEAT} at byte {at}")
+            }
+            Problem::TooLong(len) => write!(
+                f,
+                "pattern is {len} bytes long, at most {MAX_PATTERN_LEN} are allowed"
+            ),
+            Problem::TooLarge => {
+                f.write_str("pattern is too large once its repetitions are expanded")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PatternError {}
+
+fn fail<T>(at: usize, what: &'static str) -> Result<T, PatternError> {
+    Err(PatternError(Problem::At(at, what)))
+}
+
+fn problem<T>(problem: Problem) -> Result<T, PatternError> {
+    Err(PatternError(problem))
 }
 
 const BAD_REPETITION: &str = "invalid repetition, write {n}, {n,} or {n,m}";
@@ -70,10 +117,7 @@ enum Item {
 impl Regex {
     pub fn new(pattern: &str) -> Result<Self, PatternError> {
         if pattern.len() > MAX_PATTERN_LEN {
-            return Err(PatternError(format!(
-                "pattern is {} bytes long, at most {MAX_PATTERN_LEN} are allowed",
-                pattern.len()
-            )));
+            return problem(Problem::TooLong(pattern.len()));
         }
         let mut parser = Parser {
             chars: pattern.char_indices().collect(),
@@ -257,7 +301,7 @@ impl Parser {
                     return fail(at, "quantifier with nothing to repeat");
                 }
                 // Stray closers are typos far more often than literals in a URL rule.
-                ']' | '}' => return fail(at, format!("unmatched {c}")),
+                ']' | '}' => return problem(Problem::Unmatched(at, c)),
                 c => Some(Inst::Char(c)),
             };
             self.prog.extend(inst);
@@ -313,9 +357,7 @@ impl Parser {
         let by = self.prog.len() - base;
         self.prog.extend(code.iter().map(|inst| inst.shifted(by)));
         if self.prog.len() > MAX_PROGRAM {
-            return Err(PatternError(
-                "pattern is too large once its repetitions are expanded".into(),
-            ));
+            return problem(Problem::TooLarge);
         }
         Ok(())
     }
@@ -332,10 +374,7 @@ impl Parser {
             return fail(open, BAD_REPETITION);
         }
         match max {
-            Some(max) if max < min => fail(
-                open,
-                format!("repetition {{{min},{max}}} has its minimum above its maximum"),
-            ),
+            Some(max) if max < min => problem(Problem::MinAboveMax(open, min, max)),
             _ => Ok((min, max)),
         }
     }
@@ -349,7 +388,7 @@ impl Parser {
         }
         match n {
             _ if self.i == start => fail(open, BAD_REPETITION),
-            n if n > MAX_REPEAT => fail(open, format!("repetition count above {MAX_REPEAT}")),
+            n if n > MAX_REPEAT => problem(Problem::RepeatAbove(open)),
             n => Ok(n),
         }
     }
@@ -387,7 +426,7 @@ impl Parser {
                     match self.class_member(open)? {
                         Item::Range(hi, _) if hi >= lo => items.push(Item::Range(lo, hi)),
                         Item::Range(hi, _) => {
-                            return fail(at, format!("invalid class range {lo}-{hi}"));
+                            return problem(Problem::ClassRange(at, lo, hi));
                         }
                         Item::Perl(..) => {
                             return fail(at, "a class such as \\d cannot end a range");
@@ -424,7 +463,7 @@ impl Parser {
             Some('1'..='9') => fail(at, "backreferences are not supported"),
             // `\<` and `\>` are word boundaries in the `regex` crate: refuse them, do not guess.
             Some(c) if c.is_ascii_punctuation() && !matches!(c, '<' | '>') => Ok(Item::Range(c, c)),
-            Some(c) => fail(at, format!("unsupported escape \\{c}")),
+            Some(c) => problem(Problem::Escape(at, c)),
         }
     }
 }
@@ -666,10 +705,8 @@ mod tests {
         }
         let long = "a".repeat(MAX_PATTERN_LEN + 1);
         assert_eq!(
-            Regex::new(&long).map(|_| ()),
-            Err(PatternError(
-                "pattern is 513 bytes long, at most 512 are allowed".into()
-            ))
+            Regex::new(&long).map(|_| ()).map_err(|e| e.to_string()),
+            Err("pattern is 513 bytes long, at most 512 are allowed".into())
         );
         assert!(Regex::new(&"a".repeat(MAX_PATTERN_LEN)).is_ok());
     }
