@@ -79,7 +79,7 @@ impl Application {
         }
         let state = AppState {
             metrics: Metrics::new(&store),
-            keys: ApiKeys::new(admin_key.as_deref()),
+            keys: ApiKeys::new(admin_key.as_deref(), store.key_ring().clone()),
             store,
             clock,
         };

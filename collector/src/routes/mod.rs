@@ -1,11 +1,14 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`. Admin (API key): `sites`, `surveys`. Operations: `ops`. Pages: `www`.
+//! `eligibility`. Admin (API key): `sites`, `surveys`, `keys`; `export` (an export or admin
+//! key). Operations: `ops`. Pages: `www`.
 
 mod config;
 mod displays;
 mod eligibility;
+mod export;
+mod keys;
 mod ops;
 mod responses;
 mod sites;
@@ -25,6 +28,8 @@ pub(super) fn router() -> Router<AppState> {
         .merge(eligibility::router())
         .merge(sites::router())
         .merge(surveys::router())
+        .merge(keys::router())
+        .merge(export::router())
         .merge(ops::router())
         .merge(widget::router())
         .fallback(www::serve)
