@@ -246,7 +246,11 @@ pub enum CreateKeyError {
 
 /// Makes a key for an existing site (or an admin key) and stores its digest. Blocks until
 /// durable. The answer is the only place the secret ever appears.
-pub fn create(store: &Store, request: KeyRequest, now: Timestamp) -> Result<ApiKeyView, CreateKeyError> {
+pub fn create(
+    store: &Store,
+    request: KeyRequest,
+    now: Timestamp,
+) -> Result<ApiKeyView, CreateKeyError> {
     if let Some(site) = &request.site
         && store.catalog().site(site).is_none()
     {
@@ -282,21 +286,39 @@ mod tests {
     fn keys_are_minted_for_a_scope_and_a_site() {
         let cases = [
             (Scope::Admin, None, Ok(())),
-            (Scope::Admin, Some("shop"), Err(KeyRequestError::AdminWithSite)),
+            (
+                Scope::Admin,
+                Some("shop"),
+                Err(KeyRequestError::AdminWithSite),
+            ),
             (Scope::Export, Some("shop"), Ok(())),
-            (Scope::Export, None, Err(KeyRequestError::SiteRequired(Scope::Export))),
+            (
+                Scope::Export,
+                None,
+                Err(KeyRequestError::SiteRequired(Scope::Export)),
+            ),
             (Scope::Receipts, Some("shop"), Ok(())),
-            (Scope::Receipts, None, Err(KeyRequestError::SiteRequired(Scope::Receipts))),
+            (
+                Scope::Receipts,
+                None,
+                Err(KeyRequestError::SiteRequired(Scope::Receipts)),
+            ),
         ];
         for (scope, site, expected) in cases {
             let minted = request(scope, site).mint(Timestamp(1));
-            assert_eq!(minted.as_ref().map(|_| ()), expected.as_ref().map(|_| ()), "{scope} {site:?}");
+            assert_eq!(
+                minted.as_ref().map(|_| ()),
+                expected.as_ref().map(|_| ()),
+                "{scope} {site:?}"
+            );
         }
     }
 
     #[test]
     fn only_the_digest_of_a_secret_is_kept() {
-        let (key, secret) = request(Scope::Export, Some("shop")).mint(Timestamp(1)).unwrap();
+        let (key, secret) = request(Scope::Export, Some("shop"))
+            .mint(Timestamp(1))
+            .unwrap();
         assert!(secret.starts_with("nk_") && secret.len() == 67, "{secret}");
         assert_eq!(key.digest, SecretDigest::of(&secret));
         let stored = serde_json::to_string(&key).unwrap();
@@ -304,14 +326,22 @@ mod tests {
         let back: ApiKey = serde_json::from_str(&stored).unwrap();
         assert_eq!(back, key);
         assert!(KeyId::parse(key.id.as_str()).is_some());
-        let (other, other_secret) = request(Scope::Export, Some("shop")).mint(Timestamp(1)).unwrap();
+        let (other, other_secret) = request(Scope::Export, Some("shop"))
+            .mint(Timestamp(1))
+            .unwrap();
         assert_ne!((other.id, other_secret), (key.id, secret));
     }
 
     #[test]
     fn key_ids_are_checked() {
         assert!(KeyId::parse("key_0123456789abcdef").is_some());
-        for bad in ["", "key_", "key_0123456789ABCDEF", "key_0123", "kez_0123456789abcdef"] {
+        for bad in [
+            "",
+            "key_",
+            "key_0123456789ABCDEF",
+            "key_0123",
+            "kez_0123456789abcdef",
+        ] {
             assert!(KeyId::parse(bad).is_none(), "{bad:?}");
         }
     }

@@ -88,7 +88,8 @@ fn find(candidate: &SecretDigest, admin: Option<&SecretDigest>, keys: &[ApiKey])
     let mut found = subtle::Choice::from(0);
     let mut index = 0u32;
     for (i, key) in keys.iter().enumerate() {
-        let hit = key.digest.0.ct_eq(&candidate.0) & subtle::Choice::from(u8::from(!key.is_revoked()));
+        let hit =
+            key.digest.0.ct_eq(&candidate.0) & subtle::Choice::from(u8::from(!key.is_revoked()));
         index = u32::conditional_select(&index, &(i as u32), hit);
         found |= hit;
     }
@@ -184,11 +185,17 @@ mod tests {
         assert_eq!(check("first-key-0123456789").unwrap().scope, Scope::Admin);
         let caller = check(&export_secret).unwrap();
         assert_eq!(caller.key, Some(export.id));
-        assert_eq!((caller.scope, caller.site.unwrap().as_str()), (Scope::Export, "shop"));
+        assert_eq!(
+            (caller.scope, caller.site.unwrap().as_str()),
+            (Scope::Export, "shop")
+        );
         assert_eq!(check(&revoked_secret), None);
         assert_eq!(check("first-key-012345678"), None);
         assert_eq!(check(""), None);
-        assert_eq!(find(&SecretDigest::of("first-key-0123456789"), None, &[]), None);
+        assert_eq!(
+            find(&SecretDigest::of("first-key-0123456789"), None, &[]),
+            None
+        );
     }
 
     #[test]
@@ -200,10 +207,30 @@ mod tests {
             scope,
             site: site.cloned(),
         };
-        assert!(caller(Scope::Admin, None).require(Scope::Export, &shop).is_ok());
-        assert!(caller(Scope::Export, Some(&shop)).require(Scope::Export, &shop).is_ok());
-        assert!(caller(Scope::Export, Some(&shop)).require(Scope::Export, &other).is_err());
-        assert!(caller(Scope::Receipts, Some(&shop)).require(Scope::Export, &shop).is_err());
-        assert!(caller(Scope::Export, Some(&shop)).require(Scope::Receipts, &shop).is_err());
+        assert!(
+            caller(Scope::Admin, None)
+                .require(Scope::Export, &shop)
+                .is_ok()
+        );
+        assert!(
+            caller(Scope::Export, Some(&shop))
+                .require(Scope::Export, &shop)
+                .is_ok()
+        );
+        assert!(
+            caller(Scope::Export, Some(&shop))
+                .require(Scope::Export, &other)
+                .is_err()
+        );
+        assert!(
+            caller(Scope::Receipts, Some(&shop))
+                .require(Scope::Export, &shop)
+                .is_err()
+        );
+        assert!(
+            caller(Scope::Export, Some(&shop))
+                .require(Scope::Receipts, &shop)
+                .is_err()
+        );
     }
 }

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shared::error::FieldError;
 
-use crate::store::{KeyRingError, StoreError};
 use crate::store::catalog::CatalogError;
+use crate::store::{KeyRingError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -130,7 +130,10 @@ mod tests {
     #[test]
     fn cells_that_a_spreadsheet_would_evaluate_are_neutralised() {
         let cases = [
-            ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+            (
+                "=HYPERLINK(\"http://evil\")",
+                "'=HYPERLINK(\"http://evil\")",
+            ),
             ("+1+1", "'+1+1"),
             ("-2+3", "'-2+3"),
             ("@SUM(A1)", "'@SUM(A1)"),

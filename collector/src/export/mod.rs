@@ -93,7 +93,10 @@ impl Filter {
             && self.to.is_none_or(|to| record.received_at < to)
             && (self.channels.is_empty() || self.channels.contains(&ctx.channel))
             && (self.stores.is_empty()
-                || ctx.store_id.as_ref().is_some_and(|s| self.stores.contains(s)))
+                || ctx
+                    .store_id
+                    .as_ref()
+                    .is_some_and(|s| self.stores.contains(s)))
             && (self.stages.is_empty()
                 || ctx.journey_stage.is_some_and(|s| self.stages.contains(&s)))
     }
@@ -175,7 +178,10 @@ impl ExportQuery {
                             .into_iter()
                             .find(|c| c.as_str() == item)
                             .ok_or_else(|| {
-                                invalid("channel", format!("{item:?} is not web, kiosk, receipt or app"))
+                                invalid(
+                                    "channel",
+                                    format!("{item:?} is not web, kiosk, receipt or app"),
+                                )
                             })?;
                         filter.channels.push(channel);
                     }
@@ -245,7 +251,9 @@ impl ExportQuery {
                     return Err(ApiError::bad_query(
                         "invalid_cursor",
                         "cursor",
-                        format!("cursor {cursor} is ahead of this store, which has stored up to {committed}: was it given by another collector?"),
+                        format!(
+                            "cursor {cursor} is ahead of this store, which has stored up to {committed}: was it given by another collector?"
+                        ),
                     ));
                 }
                 cursor
@@ -266,7 +274,12 @@ impl ExportQuery {
                 raw.parse::<usize>()
                     .ok()
                     .filter(|n| (1..=MAX_JSON_LIMIT).contains(n))
-                    .ok_or_else(|| invalid("limit", format!("a whole number from 1 to {MAX_JSON_LIMIT}")))
+                    .ok_or_else(|| {
+                        invalid(
+                            "limit",
+                            format!("a whole number from 1 to {MAX_JSON_LIMIT}"),
+                        )
+                    })
             })
             .transpose()?;
         if limit.is_some() && format_name != "json" {
@@ -358,7 +371,11 @@ pub fn json_page(store: &Store, query: &ExportQuery, limit: usize) -> Result<Jso
             }
         }
     }
-    let next = if has_more { scan.position() } else { query.upto };
+    let next = if has_more {
+        scan.position()
+    } else {
+        query.upto
+    };
     Ok(JsonPage {
         responses,
         next_cursor: next.to_string(),
@@ -421,7 +438,9 @@ impl Streaming {
                     if !self.filter.matches(&record) {
                         continue;
                     }
-                    writer.write_record(layout.row(&record)).map_err(csv_error)?;
+                    writer
+                        .write_record(layout.row(&record))
+                        .map_err(csv_error)?;
                 }
             }
             rows += 1;
@@ -434,9 +453,13 @@ impl Streaming {
             }
         }
         if let Some((_, writer)) = csv {
-            out = writer.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
+            out = writer
+                .into_inner()
+                .map_err(|e| csv_error(e.into_error().into()))?;
         }
-        self.progress.scanned.fetch_add(scanned as u64, Ordering::Relaxed);
+        self.progress
+            .scanned
+            .fetch_add(scanned as u64, Ordering::Relaxed);
         self.progress.rows.fetch_add(rows, Ordering::Relaxed);
         Ok((!(done && out.is_empty())).then_some(out))
     }

@@ -90,7 +90,13 @@ mod tests {
 
     #[test]
     fn cells_show_utc_with_milliseconds() {
-        assert_eq!(rfc3339(Timestamp(1_763_856_000_000)), "2025-11-23T00:00:00.000Z");
-        assert_eq!(rfc3339(Timestamp(1_763_855_198_250)), "2025-11-22T23:46:38.250Z");
+        assert_eq!(
+            rfc3339(Timestamp(1_763_856_000_000)),
+            "2025-11-23T00:00:00.000Z"
+        );
+        assert_eq!(
+            rfc3339(Timestamp(1_763_855_198_250)),
+            "2025-11-22T23:46:38.250Z"
+        );
     }
 }

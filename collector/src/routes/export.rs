@@ -42,9 +42,8 @@ async fn export(
             field: None,
         });
     }
-    let Query(pairs) = query.map_err(|e| {
-        ApiError::bad_query("invalid_parameter", "query", e.body_text())
-    })?;
+    let Query(pairs) =
+        query.map_err(|e| ApiError::bad_query("invalid_parameter", "query", e.body_text()))?;
     let committed = state.store.committed_response_seq();
     let query = ExportQuery::parse(site_id, &pairs, state.store.catalog(), committed)?;
     let next_cursor = HeaderValue::from(query.upto);
@@ -72,9 +71,12 @@ async fn export(
         query.upto
     );
     let keys = state.keys.clone();
-    let body = export::stream(&state.store, &query, Arc::new(Progress::default()), move || {
-        keys.still_valid(&caller)
-    });
+    let body = export::stream(
+        &state.store,
+        &query,
+        Arc::new(Progress::default()),
+        move || keys.still_valid(&caller),
+    );
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),

@@ -274,7 +274,10 @@ fn build_response_indexes(
     db.flush()?;
     data_file.sync_data()?;
     if total > 0 {
-        tracing::info!(responses = total, "indexed the stored responses by site and survey");
+        tracing::info!(
+            responses = total,
+            "indexed the stored responses by site and survey"
+        );
     }
     Ok(())
 }

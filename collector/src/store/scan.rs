@@ -29,7 +29,11 @@ impl std::fmt::Debug for ResponseScan {
 }
 
 impl ResponseScan {
-    pub(super) fn new(events: &sled::Tree, scope: IndexScope<'_>, seqs: RangeInclusive<u64>) -> Self {
+    pub(super) fn new(
+        events: &sled::Tree,
+        scope: IndexScope<'_>,
+        seqs: RangeInclusive<u64>,
+    ) -> Self {
         let (first, last) = (*seqs.start(), *seqs.end());
         let index = (first <= last).then(|| {
             events.range(keys::index_entry(&scope, first)..=keys::index_entry(&scope, last))
