@@ -29,6 +29,7 @@ pub struct ExportCommand {
     /// An export key for the site (or an admin key).
     #[arg(long, env = "NUNCHI_KEY", hide_env_values = true)]
     pub key: String,
+    /// The site whose responses to export.
     #[arg(long)]
     pub site: String,
     /// Only this survey (required for CSV: one column per question).

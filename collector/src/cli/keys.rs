@@ -37,8 +37,8 @@ pub enum KeysAction {
         #[arg(long)]
         site: Option<String>,
         /// Who or what the key is for.
-        #[arg(long, default_value = "")]
-        name: String,
+        #[arg(long)]
+        name: Option<String>,
     },
     /// List every key, revoked ones included (never their secrets).
     List,
@@ -101,7 +101,11 @@ fn on_data_dir(dir: &std::path::Path, action: KeysAction) -> anyhow::Result<Outp
                 .transpose()?;
             Output::Created(api_key::create(
                 &store,
-                KeyRequest { scope, site, name },
+                KeyRequest {
+                    scope,
+                    site,
+                    name: name.unwrap_or_default(),
+                },
                 now,
             )?)
         }
@@ -131,7 +135,11 @@ async fn through_api(url: &str, command: &KeysCommand) -> anyhow::Result<Output>
     let request = match &command.action {
         KeysAction::Create { scope, site, name } => client
             .post(format!("{base}/v1/admin/keys"))
-            .json(&serde_json::json!({ "scope": scope, "site": site, "name": name })),
+            .json(&serde_json::json!({
+                "scope": scope,
+                "site": site,
+                "name": name.as_deref().unwrap_or_default(),
+            })),
         KeysAction::List => client.get(format!("{base}/v1/admin/keys")),
         KeysAction::Revoke { id } => client.delete(format!("{base}/v1/admin/keys/{id}")),
     };
