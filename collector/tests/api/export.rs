@@ -613,3 +613,55 @@ async fn an_export_stream_holds_one_page_at_a_time() {
         eprintln!("{format}: {n} rows, {bytes} bytes in {pages} pages of at most {largest} bytes");
     }
 }
+
+/// A store written before the site and survey indexes existed gets them on its next open.
+#[tokio::test]
+async fn responses_stored_before_the_indexes_existed_are_indexed_on_open() {
+    use collector::store::{IndexScope, Job, Store, StoreOptions};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (store, writer) = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    for i in 0..30 {
+        store
+            .submit(|reply| Job::Response {
+                response: stored_response(1, json!({ "nps": i % 11 }), json!({})),
+                received_at: shared::time::Timestamp(i),
+                reply,
+            })
+            .await
+            .unwrap();
+    }
+    drop(store);
+    writer.join();
+
+    // Take the indexes away, as in a store from before them.
+    let db = sled::open(dir.path()).unwrap();
+    let events = db.open_tree("events").unwrap();
+    for prefix in [b'I', b'J', b'M'] {
+        for key in events.scan_prefix([prefix]).keys() {
+            events.remove(key.unwrap()).unwrap();
+        }
+    }
+    db.flush().unwrap();
+    drop((events, db));
+
+    let (store, writer) = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    let site = SiteId::parse(SITE).unwrap();
+    let survey = shared::ids::SurveyId::parse("nps").unwrap();
+    let seqs = |scope| {
+        store
+            .scan_responses(scope, 0, u64::MAX)
+            .map(|r| r.unwrap().seq)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(IndexScope::Site(&site)), (1..=30).collect::<Vec<_>>());
+    assert_eq!(seqs(IndexScope::Survey(&site, &survey)).len(), 30);
+    assert_eq!(
+        store
+            .scan_responses(IndexScope::Site(&site), 10, 12)
+            .count(),
+        2
+    );
+    drop(store);
+    writer.join();
+}
