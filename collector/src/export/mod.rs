@@ -49,6 +49,8 @@ pub const PAGE_BYTES: usize = 256 * 1024;
 /// The most responses in one JSON page, and the default.
 pub const MAX_JSON_LIMIT: usize = 5_000;
 pub const DEFAULT_JSON_LIMIT: usize = 1_000;
+/// A JSON page reads at most this many index entries.
+pub const MAX_JSON_SCAN: usize = 100_000;
 
 /// The format of an export.
 #[derive(Debug, Clone)]
@@ -351,24 +353,28 @@ pub struct JsonPage {
     pub responses: Vec<ResponseRecord>,
     /// Pass back as `cursor` for the responses after these.
     pub next_cursor: String,
-    /// Whether the page was cut short by its limit (more may follow right away).
+    /// Whether the page was cut short (by its limit, or the most a page reads): more may
+    /// follow right away.
     pub has_more: bool,
 }
 
-/// Reads one JSON page. Blocking.
+/// Reads one JSON page. Blocking. A page stops at `limit` responses, or after
+/// [`MAX_JSON_SCAN`] index entries when a narrow filter matches few: then it may be short (even
+/// empty) and say `has_more`, so that one request never walks a whole large site.
 pub fn json_page(store: &Store, query: &ExportQuery, limit: usize) -> Result<JsonPage, StoreError> {
     let mut scan = query.scan(store);
     let mut responses = Vec::with_capacity(limit.min(1_024));
-    let mut has_more = false;
+    let (mut has_more, mut scanned) = (false, 0);
     while let Some(record) = scan.next() {
         let record = record?;
+        scanned += 1;
         if query.filter.matches(&record) {
             responses.push(record);
-            if responses.len() == limit {
-                // Stop at the last one taken; whether any follows is for the next page to find.
-                has_more = scan.position() < query.upto;
-                break;
-            }
+        }
+        if responses.len() == limit || scanned == MAX_JSON_SCAN {
+            // Stop here; whether any follows is for the next page to find.
+            has_more = scan.position() < query.upto;
+            break;
         }
     }
     let next = if has_more {
