@@ -51,7 +51,7 @@ impl Application {
             }
             (None, false) => {
                 tracing::warn!(
-                    "no admin key is set (--admin-key or NUNCHI_ADMIN_KEY): the admin API refuses every request"
+                    "no admin key is set (--admin-key or NUNCHI_ADMIN_KEY): the admin API opens only to keys made with `nunchi keys create`"
                 );
                 None
             }

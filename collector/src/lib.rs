@@ -9,9 +9,11 @@
 //! - [`app`]: `Application::build` and `run_until`: store, state, router, listener.
 //! - [`config`]: every setting, as one clap struct (flags and environment variables).
 //! - [`routes`]: one file per resource: public `config`, `responses`, `displays`,
-//!   `eligibility`; admin `sites`, `surveys`; `ops` (`/healthz`, `/metrics`); `www` pages.
-//! - [`store`]: the only module that knows sled: the catalog of sites and surveys, and the
-//!   group-commit writer for everything customers send.
+//!   `eligibility`; admin `sites`, `surveys`, `keys`, `export`; `ops` (`/healthz`,
+//!   `/metrics`); `www` pages.
+//! - [`store`]: the only module that knows sled: the catalog of sites and surveys, the key
+//!   ring, the group-commit writer for everything customers send, and ingest-order scans of
+//!   a site's responses.
 //! - [`site`]: a site as the collector keeps it (origins, policy, the member-hash key).
 //! - [`error`]: `ApiError`, the one error type, rendered as `{"error": {code, message, field}}`.
 //! - [`extract`]: the JSON extractor whose rejections use that error shape.

@@ -635,7 +635,7 @@ async fn responses_stored_before_the_indexes_existed_are_indexed_on_open() {
     writer.join();
 
     // Take the indexes away, as in a store from before them.
-    let db = sled::open(dir.path()).unwrap();
+    let db = reopen(|| sled::open(dir.path()));
     let events = db.open_tree("events").unwrap();
     for prefix in [b'I', b'J', b'M'] {
         for key in events.scan_prefix([prefix]).keys() {
@@ -645,7 +645,7 @@ async fn responses_stored_before_the_indexes_existed_are_indexed_on_open() {
     db.flush().unwrap();
     drop((events, db));
 
-    let (store, writer) = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    let (store, writer) = reopen(|| Store::open(dir.path(), &StoreOptions::default()));
     let site = SiteId::parse(SITE).unwrap();
     let survey = shared::ids::SurveyId::parse("nps").unwrap();
     let seqs = |scope| {

@@ -369,3 +369,18 @@ pub fn stored_response(
     }))
     .expect("a response")
 }
+
+/// Opens `f()` (a store or a sled database) again, retrying for a moment: another test of this
+/// binary may be spawning a process (Python) right now, and a forked child holds sled's file
+/// lock until it execs.
+#[track_caller]
+pub fn reopen<T, E: std::fmt::Debug>(mut f: impl FnMut() -> Result<T, E>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match f() {
+            Ok(opened) => return opened,
+            Err(e) if std::time::Instant::now() > deadline => panic!("cannot reopen: {e:?}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    }
+}

@@ -196,7 +196,7 @@ async fn keys_are_checked_when_made_and_revoked() {
 async fn keys_and_revocations_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let shop = SiteId::parse(SITE).unwrap();
-    let open = || Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    let open = || reopen(|| Store::open(dir.path(), &StoreOptions::default()));
 
     let (store, writer) = open();
     let site = serde_json::from_value(site_json()).unwrap();
