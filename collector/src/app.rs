@@ -51,7 +51,7 @@ impl Application {
             }
             (None, false) => {
                 tracing::warn!(
-                    "no admin key is set (--admin-key or NUNCHI_ADMIN_KEY): the admin API refuses every request"
+                    "no admin key is set (--admin-key or NUNCHI_ADMIN_KEY): the admin API opens only to keys made with `nunchi keys create`"
                 );
                 None
             }
@@ -79,7 +79,7 @@ impl Application {
         }
         let state = AppState {
             metrics: Metrics::new(&store),
-            keys: ApiKeys::new(admin_key.as_deref()),
+            keys: ApiKeys::new(admin_key.as_deref(), store.key_ring().clone()),
             store,
             clock,
         };

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shared::error::FieldError;
 
-use crate::store::StoreError;
 use crate::store::catalog::CatalogError;
+use crate::store::{KeyRingError, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -25,6 +25,16 @@ pub enum ApiError {
     Unauthorized,
     #[error("origin {0:?} may not post to this site")]
     OriginNotAllowed(String),
+    /// A valid key that may not do this (its scope, or another site).
+    #[error("{0}")]
+    InsufficientScope(String),
+    /// A query-string parameter that cannot be read, named by `param`.
+    #[error("{param}: {message}")]
+    BadQuery {
+        code: &'static str,
+        param: &'static str,
+        message: String,
+    },
     #[error("{what} {id:?} does not exist")]
     NotFound {
         what: &'static str,
@@ -60,7 +70,8 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Self::OriginNotAllowed(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
@@ -78,10 +89,13 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::Unauthorized => "unauthorized",
             Self::OriginNotAllowed(_) => "origin_not_allowed",
+            Self::InsufficientScope(_) => "insufficient_scope",
+            Self::BadQuery { code, .. } => code,
             Self::NotFound { what, .. } => match *what {
                 "site" => "unknown_site",
                 "survey" => "unknown_survey",
                 "survey version" => "unknown_survey_version",
+                "api key" => "unknown_key",
                 _ => "not_found",
             },
             Self::Conflict { .. } => "already_exists",
@@ -96,6 +110,7 @@ impl ApiError {
         match self {
             Self::Invalid(errors) => errors.first().map(|e| e.field.as_str()),
             Self::NotFound { field, .. } => *field,
+            Self::BadQuery { param, .. } => Some(param),
             _ => None,
         }
     }
@@ -145,7 +160,7 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %e, "store write failed");
                 Self::Unavailable
             }
-            StoreError::Corrupt(_) => Self::Internal(e.into()),
+            StoreError::Corrupt(_) | StoreError::Missing(_) => Self::Internal(e.into()),
         }
     }
 }
@@ -155,6 +170,26 @@ impl From<CatalogError> for ApiError {
         match e {
             CatalogError::Store(e) => e.into(),
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<KeyRingError> for ApiError {
+    fn from(e: KeyRingError) -> Self {
+        match e {
+            KeyRingError::Store(e) => e.into(),
+            KeyRingError::NoKey => Self::Internal(e.into()),
+        }
+    }
+}
+
+impl ApiError {
+    /// A query parameter that cannot be read.
+    pub fn bad_query(code: &'static str, param: &'static str, message: impl Into<String>) -> Self {
+        Self::BadQuery {
+            code,
+            param,
+            message: message.into(),
         }
     }
 }

@@ -9,24 +9,32 @@
 //! - [`app`]: `Application::build` and `run_until`: store, state, router, listener.
 //! - [`config`]: every setting, as one clap struct (flags and environment variables).
 //! - [`routes`]: one file per resource: public `config`, `responses`, `displays`,
-//!   `eligibility`; admin `sites`, `surveys`; `ops` (`/healthz`, `/metrics`); `www` pages.
-//! - [`store`]: the only module that knows sled: the catalog of sites and surveys, and the
-//!   group-commit writer for everything customers send.
+//!   `eligibility`; admin `sites`, `surveys`, `keys`, `export`; `ops` (`/healthz`,
+//!   `/metrics`); `www` pages.
+//! - [`store`]: the only module that knows sled: the catalog of sites and surveys, the key
+//!   ring, the group-commit writer for everything customers send, and ingest-order scans of
+//!   a site's responses.
 //! - [`site`]: a site as the collector keeps it (origins, policy, the member-hash key).
 //! - [`error`]: `ApiError`, the one error type, rendered as `{"error": {code, message, field}}`.
 //! - [`extract`]: the JSON extractor whose rejections use that error shape.
-//! - [`auth`]: API keys, held as SHA-256 digests and compared in constant time.
+//! - [`auth`]: who is calling: API keys, held as SHA-256 digests and compared in constant time.
+//! - [`api_key`]: a key's scope (admin, export, receipts), site and digest; minting new keys.
+//! - [`export`]: responses as CSV, NDJSON or JSON pages, streamed a page at a time.
+//! - [`cli`]: the `keys` and `export` commands of the binary.
 //! - [`origin`]: which pages may post for a site.
 //! - [`clock`]: the injectable clock.
 //! - [`metrics`]: Prometheus counters.
 //! - [`demo`]: the demo site and its three surveys.
 
+pub mod api_key;
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod metrics;
 pub mod origin;

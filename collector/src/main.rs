@@ -1,6 +1,7 @@
 //! `nunchi`: the collector binary. A thin shell: parse the command line, set up logs, run.
 
 use clap::{Parser, Subcommand};
+use collector::cli::{export::ExportCommand, keys::KeysCommand};
 use collector::{Application, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -19,6 +20,10 @@ struct Cli {
 enum Command {
     /// Serve the API, the widget and the pages.
     Serve(Config),
+    /// Create, list and revoke API keys (scopes: admin, export, receipts).
+    Keys(KeysCommand),
+    /// Export responses from a running collector into a file (CSV or NDJSON).
+    Export(ExportCommand),
 }
 
 #[tokio::main]
@@ -46,6 +51,8 @@ async fn main() -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await?;
             tracing::info!("stopped; every acknowledged write is on disk");
         }
+        Command::Keys(command) => collector::cli::keys::run(command).await?,
+        Command::Export(command) => collector::cli::export::run(command).await?,
     }
     Ok(())
 }

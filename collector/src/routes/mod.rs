@@ -1,12 +1,15 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`. Operations: `ops`. Pages: `www`.
+//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`; `export` (an
+//! export or admin key). Operations: `ops`. Pages: `www`.
 
 mod client_reports;
 mod config;
 mod displays;
 mod eligibility;
+mod export;
+mod keys;
 mod ops;
 mod responses;
 mod sites;
@@ -27,6 +30,8 @@ pub(super) fn router() -> Router<AppState> {
         .merge(client_reports::router())
         .merge(sites::router())
         .merge(surveys::router())
+        .merge(keys::router())
+        .merge(export::router())
         .merge(ops::router())
         .merge(widget::router())
         .fallback(www::serve)

@@ -146,6 +146,15 @@ impl Catalog {
         versions.iter().find(|s| s.version == version).cloned()
     }
 
+    /// Every version of a survey, oldest first (empty when there is no such survey).
+    pub fn survey_versions(&self, site: &SiteId, survey: &SurveyId) -> Vec<Arc<Survey>> {
+        self.read()
+            .surveys
+            .get(&(site.clone(), survey.clone()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub fn latest_survey(&self, site: &SiteId, survey: &SurveyId) -> Option<Arc<Survey>> {
         self.read()
             .surveys

@@ -9,13 +9,22 @@
 //! | `L`    | site `\0` member hash                        | contact history (JSON)      |
 //! | `Q`    | site `\0` survey                             | responses in total (u64 BE) |
 //! | `S`    | site `\0` survey `\0` store `\0` day (i64 BE) | responses that day (u64 BE) |
+//! | `I`    | site `\0` sequence (u64 BE)                  | empty: the site's responses |
+//! | `J`    | site `\0` survey `\0` sequence (u64 BE)      | empty: the survey's responses |
+//! | `M`    | a name                                       | store metadata              |
 //!
 //! Sequences are big-endian so that sled's byte order is ingest order: exports scan in order.
+//! The writer thread assigns them, one after the other, and writes the `R` record and its `I`
+//! and `J` index entries in the same atomic batch. Ids are slugs (no `\0`), so a site's prefix
+//! never matches another site's keys.
 
 use shared::ids::{DisplayId, MemberHash, ResponseId, SiteId, StoreId, SurveyId};
 
 pub const RESPONSE: u8 = b'R';
 pub const DISPLAY: u8 = b'D';
+const SITE_INDEX: u8 = b'I';
+const SURVEY_INDEX: u8 = b'J';
+const META: u8 = b'M';
 
 fn with_prefix(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + parts.iter().map(|p| p.len() + 1).sum::<usize>());
@@ -36,6 +45,49 @@ pub fn response_seq(seq: u64) -> Vec<u8> {
 /// The first key past every response record.
 pub fn response_seq_end() -> Vec<u8> {
     vec![RESPONSE + 1]
+}
+
+/// The site index entry of a response: export reads a site without scanning the others.
+pub fn site_response(site: &SiteId, seq: u64) -> Vec<u8> {
+    with_prefix(SITE_INDEX, &[site.as_str().as_bytes(), &seq.to_be_bytes()])
+}
+
+/// The survey index entry of a response.
+pub fn survey_response(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
+    with_prefix(
+        SURVEY_INDEX,
+        &[
+            site.as_str().as_bytes(),
+            survey.as_str().as_bytes(),
+            &seq.to_be_bytes(),
+        ],
+    )
+}
+
+/// The index entry that leads the range of `scope`'s responses with sequence `seq` or more.
+pub fn index_entry(scope: &IndexScope<'_>, seq: u64) -> Vec<u8> {
+    match scope {
+        IndexScope::Site(site) => site_response(site, seq),
+        IndexScope::Survey(site, survey) => survey_response(site, survey, seq),
+    }
+}
+
+/// Which index a scan walks: a whole site, or one survey of it.
+#[derive(Debug, Clone, Copy)]
+pub enum IndexScope<'a> {
+    Site(&'a SiteId),
+    Survey(&'a SiteId, &'a SurveyId),
+}
+
+/// The sequence number at the end of an index entry.
+pub fn index_entry_seq(key: &[u8]) -> u64 {
+    decode_u64(&key[key.len().saturating_sub(8)..])
+}
+
+/// Set once every response has its index entries (stores made before the indexes existed get
+/// them on open).
+pub fn response_indexes_built() -> Vec<u8> {
+    with_prefix(META, &[b"response-indexes-v1"])
 }
 
 pub fn response_id(id: &ResponseId) -> Vec<u8> {
@@ -87,4 +139,24 @@ pub fn decode_u64(bytes: &[u8]) -> u64 {
     let n = bytes.len().min(8);
     buf[..n].copy_from_slice(&bytes[..n]);
     u64::from_be_bytes(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_entries_sort_by_sequence_within_their_site_only() {
+        let (a, ab) = (SiteId::parse("a").unwrap(), SiteId::parse("ab").unwrap());
+        let survey = SurveyId::parse("nps").unwrap();
+        assert!(site_response(&a, 2) < site_response(&a, 256));
+        assert!(site_response(&a, u64::MAX) < site_response(&ab, 0));
+        assert!(!site_response(&ab, 1).starts_with(&site_response(&a, 1)[..3]));
+        assert_eq!(index_entry_seq(&site_response(&a, 258)), 258);
+        assert_eq!(
+            index_entry_seq(&survey_response(&a, &survey, 7)),
+            7,
+            "the sequence is the last 8 bytes"
+        );
+    }
 }

@@ -6,16 +6,24 @@
 //! |-----------|---------------------------------------|---------------------------------|
 //! | `sites`   | site id                               | [`Site`] (JSON)                 |
 //! | `surveys` | site id `\0` survey id `\0` version (u32 BE) | [`Survey`] (JSON)       |
-//! | `events`  | see [`keys`]: responses, displays, contact ledger, quota counters   |
+//! | `events`  | see [`keys`]: responses, displays, contact ledger, quota counters, and the site and survey indexes of responses |
+//! | `api_keys`| key id                                | [`ApiKey`](crate::api_key::ApiKey) (JSON) |
 //!
 //! Configuration (sites, surveys) is small, written rarely, and read on every request, so it
 //! lives in an in-memory [`Catalog`] that is written through to disk. Everything customers send
 //! goes through the single [`writer`] thread, which applies a whole group of requests as one
 //! atomic sled batch to the `events` tree, flushes once, fsyncs, and only then acknowledges.
+//! API keys, like configuration, live in memory and are written through ([`KeyRing`]).
+//!
+//! Readers of responses ([`ResponseScan`]) see only what the writer has marked committed: every
+//! response up to [`Store::committed_response_seq`] is durable, and none can appear below it
+//! later. That mark is what makes an export cursor exact.
 
 pub mod catalog;
+pub mod key_ring;
 pub mod keys;
 mod records;
+mod scan;
 mod writer;
 
 use std::fs::File;
@@ -27,8 +35,13 @@ use shared::throttle::QuotaUsage;
 use tokio::sync::{mpsc, oneshot};
 
 pub use catalog::Catalog;
+pub use key_ring::{KeyRing, KeyRingError};
+pub use keys::IndexScope;
 pub use records::{DisplayRecord, ResponseRecord};
+pub use scan::ResponseScan;
 pub use writer::{Job, Stored, WriterStats};
+
+use writer::Committed;
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +56,8 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt record: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("the index names response {0}, which is not stored")]
+    Missing(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -68,8 +83,10 @@ pub struct Store {
     db: sled::Db,
     events: sled::Tree,
     catalog: Arc<Catalog>,
+    key_ring: Arc<KeyRing>,
     jobs: mpsc::Sender<Job>,
     stats: Arc<WriterStats>,
+    committed: Arc<Committed>,
 }
 
 /// A job handed to the writer; [`Pending::wait`] resolves once it is durable.
@@ -106,26 +123,42 @@ impl Store {
         // file after each flush (sled #1452).
         let data_file = Arc::new(File::open(dir.join("db"))?);
         let events = db.open_tree("events")?;
+        build_response_indexes(&db, &events, &data_file)?;
         let catalog = Arc::new(Catalog::load(
             data_file.clone(),
             db.open_tree("sites")?,
             db.open_tree("surveys")?,
         )?);
+        let key_ring = Arc::new(KeyRing::load(data_file.clone(), db.open_tree("api_keys")?)?);
         let (jobs, inbox) = mpsc::channel(options.max_pending_writes.max(1));
         let stats = Arc::new(WriterStats::default());
-        let thread = writer::spawn(db.clone(), events.clone(), data_file, inbox, stats.clone())?;
+        let committed = Arc::new(Committed::default());
+        let thread = writer::spawn(
+            db.clone(),
+            events.clone(),
+            data_file,
+            inbox,
+            stats.clone(),
+            committed.clone(),
+        )?;
         let store = Store {
             db,
             events,
             catalog,
+            key_ring,
             jobs,
             stats,
+            committed,
         };
         Ok((store, WriterHandle(thread)))
     }
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    pub fn key_ring(&self) -> &Arc<KeyRing> {
+        &self.key_ring
     }
 
     pub fn stats(&self) -> &WriterStats {
@@ -159,6 +192,20 @@ impl Store {
         !self.jobs.is_closed() && !self.stats.failing()
     }
 
+    /// Every response with a sequence number up to this one is durable and readable, and no
+    /// response will ever be stored with a smaller one. A reader that stops here and goes on
+    /// from here later misses nothing and sees nothing twice.
+    pub fn committed_response_seq(&self) -> u64 {
+        self.committed.get()
+    }
+
+    /// The committed responses of a site (or one survey of it) with sequence numbers in
+    /// `after + 1 ..= upto`, oldest first, read lazily through the index.
+    pub fn scan_responses(&self, scope: IndexScope<'_>, after: u64, upto: u64) -> ResponseScan {
+        let upto = upto.min(self.committed_response_seq());
+        ResponseScan::new(&self.events, scope, after.saturating_add(1)..=upto)
+    }
+
     /// Responses of one site in ingest order, starting after `after` (a sequence number).
     pub fn responses_after(
         &self,
@@ -166,21 +213,9 @@ impl Store {
         after: u64,
         limit: usize,
     ) -> Result<Vec<ResponseRecord>, StoreError> {
-        let mut out = Vec::with_capacity(limit.min(1_000));
-        for item in self
-            .events
-            .range(keys::response_seq(after.saturating_add(1))..keys::response_seq_end())
-        {
-            let (_, bytes) = item?;
-            let record: ResponseRecord = serde_json::from_slice(&bytes)?;
-            if &record.response.context.site_id == site {
-                out.push(record);
-                if out.len() == limit {
-                    break;
-                }
-            }
-        }
-        Ok(out)
+        self.scan_responses(IndexScope::Site(site), after, u64::MAX)
+            .take(limit)
+            .collect()
     }
 
     /// Responses counted against a survey's quota, in total and (with a store) on `day`.
@@ -205,4 +240,44 @@ impl Store {
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
     }
+}
+
+/// Gives every stored response its site and survey index entries, once: stores written before
+/// the indexes existed get them on the first open, and the flag says it is done.
+fn build_response_indexes(
+    db: &sled::Db,
+    events: &sled::Tree,
+    data_file: &File,
+) -> Result<(), StoreError> {
+    let done = keys::response_indexes_built();
+    if events.contains_key(&done)? {
+        return Ok(());
+    }
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    let mut total = 0u64;
+    for item in events.range(keys::response_seq(0)..keys::response_seq_end()) {
+        let (_, bytes) = item?;
+        let record: ResponseRecord = serde_json::from_slice(&bytes)?;
+        let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
+        batch.insert(keys::site_response(site, record.seq), Vec::new());
+        batch.insert(keys::survey_response(site, survey, record.seq), Vec::new());
+        pending += 1;
+        total += 1;
+        if pending == 10_000 {
+            events.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    batch.insert(done, Vec::new());
+    events.apply_batch(batch)?;
+    db.flush()?;
+    data_file.sync_data()?;
+    if total > 0 {
+        tracing::info!(
+            responses = total,
+            "indexed the stored responses by site and survey"
+        );
+    }
+    Ok(())
 }

@@ -90,16 +90,36 @@ impl WriterStats {
     }
 }
 
+/// The highest response sequence number below which every response is durable and visible to
+/// readers. Exports read up to it and no further: see [`super::Store::committed_response_seq`].
+#[derive(Debug, Default)]
+pub(super) struct Committed(AtomicU64);
+
+impl Committed {
+    pub(super) fn get(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    fn set(&self, seq: u64) {
+        self.0.store(seq, Ordering::Release);
+    }
+}
+
 pub(super) fn spawn(
     db: sled::Db,
     events: sled::Tree,
     data_file: Arc<File>,
     inbox: mpsc::Receiver<Job>,
     stats: Arc<WriterStats>,
+    committed: Arc<Committed>,
 ) -> Result<std::thread::JoinHandle<()>, StoreError> {
+    let next_response = keys::next_seq(&events, keys::RESPONSE)?;
+    // Everything already in the tree was written before this process opened it.
+    committed.set(next_response - 1);
     let writer = Writer {
-        next_response: keys::next_seq(&events, keys::RESPONSE)?,
+        next_response,
         next_display: keys::next_seq(&events, keys::DISPLAY)?,
+        committed,
         db,
         events,
         data_file,
@@ -115,6 +135,7 @@ struct Writer {
     events: sled::Tree,
     data_file: Arc<File>,
     stats: Arc<WriterStats>,
+    committed: Arc<Committed>,
     next_response: u64,
     next_display: u64,
 }
@@ -210,10 +231,13 @@ impl Writer {
             .collect();
         let batch = group.into_batch();
         let started = Instant::now();
-        let result = match outcomes.iter().any(Outcome::is_err) {
-            true => Err(StoreError::Io(std::io::Error::other(
-                "a job in the group could not be applied",
-            ))),
+        let (applied, result) = match outcomes.iter().any(Outcome::is_err) {
+            true => (
+                false,
+                Err(StoreError::Io(std::io::Error::other(
+                    "a job in the group could not be applied",
+                ))),
+            ),
             false => self.make_durable(batch),
         };
         self.stats
@@ -224,9 +248,19 @@ impl Writer {
         if let Err(e) = &result {
             tracing::error!(error = %e, jobs = count, "group commit failed; nothing in it was acknowledged");
             self.stats.failures.fetch_add(1, Ordering::Relaxed);
-            // Nothing of the group was stored, so its sequence numbers are free again.
-            self.next_response = next_response;
-            self.next_display = next_display;
+            if !applied {
+                // Nothing of the group reached the tree, so its sequence numbers are free again.
+                // Once the batch is in the tree they are not: readers may have seen them, and
+                // the next successful flush makes them durable. Reusing one would give two
+                // responses the same place in the export order.
+                self.next_response = next_response;
+                self.next_display = next_display;
+            }
+        } else {
+            // Everything up to here is in the tree and on disk: exports may now read it. The
+            // sequence grows in this one thread and a group is one atomic batch, so no response
+            // can later appear below this mark.
+            self.committed.set(self.next_response - 1);
         }
         self.stats.failing.store(result.is_err(), Ordering::Relaxed);
         for outcome in outcomes {
@@ -234,11 +268,18 @@ impl Writer {
         }
     }
 
-    fn make_durable(&self, batch: sled::Batch) -> Result<(), StoreError> {
-        self.events.apply_batch(batch)?;
-        self.db.flush()?;
-        self.data_file.sync_data()?;
-        Ok(())
+    /// Writes the batch and makes it durable. Says whether the batch reached the tree, which
+    /// it may have even when the flush then fails.
+    fn make_durable(&self, batch: sled::Batch) -> (bool, Result<(), StoreError>) {
+        if let Err(e) = self.events.apply_batch(batch) {
+            return (false, Err(e.into()));
+        }
+        let durable = self
+            .db
+            .flush()
+            .map_err(StoreError::from)
+            .and_then(|_| Ok(self.data_file.sync_data()?));
+        (true, durable)
     }
 
     fn apply(&mut self, job: Job, group: &mut Group) -> Outcome {
@@ -315,6 +356,9 @@ impl Writer {
         };
         group.put(keys::response_seq(seq), record_json(&record)?);
         group.put(id_key, seq.to_be_bytes().to_vec());
+        let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
+        group.put(keys::site_response(site, seq), Vec::new());
+        group.put(keys::survey_response(site, survey, seq), Vec::new());
         Ok(Stored::New { seq })
     }
 

@@ -3,9 +3,13 @@
 use std::sync::Once;
 
 use collector::clock::Clock;
+use collector::store::{Job, Store};
 use collector::{Application, Config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use shared::ids::MemberHash;
+use shared::response::Response;
+use shared::time::Timestamp;
 use tempfile::TempDir;
 
 pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
@@ -16,6 +20,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub clock: Clock,
+    /// The running app's store, to seed many responses without HTTP.
+    pub store: Store,
     _dir: TempDir,
 }
 
@@ -40,11 +46,13 @@ pub async fn spawn_app_with(tune: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build(&config).await.expect("the app builds");
     let address = format!("http://{}", app.local_addr());
     let clock = app.state().clock.clone();
+    let store = app.state().store.clone();
     tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         address,
         client: reqwest::Client::new(),
         clock,
+        store,
         _dir: dir,
     }
 }
@@ -279,6 +287,100 @@ impl TestApp {
                 Some(next) => after = next,
                 None => return all,
             }
+        }
+    }
+}
+
+impl TestApp {
+    /// Stores responses through the writer directly (no HTTP, no validation), in groups as
+    /// large as the writer takes, a few groups in flight, and waits until all are durable.
+    pub async fn seed(&self, responses: impl IntoIterator<Item = Response<MemberHash>>) {
+        let mut responses = responses.into_iter().peekable();
+        let mut in_flight = std::collections::VecDeque::new();
+        while responses.peek().is_some() {
+            let mut group = Vec::new();
+            for response in responses.by_ref().take(2_000) {
+                let received_at = self.clock.now();
+                group.push(
+                    self.store
+                        .enqueue(|reply| Job::Response {
+                            response,
+                            received_at,
+                            reply,
+                        })
+                        .expect("the writer takes the job"),
+                );
+            }
+            in_flight.push_back(group);
+            if in_flight.len() == 3 {
+                for pending in in_flight.pop_front().unwrap_or_default() {
+                    pending.wait().await.expect("stored");
+                }
+            }
+        }
+        for pending in in_flight.into_iter().flatten() {
+            pending.wait().await.expect("stored");
+        }
+    }
+
+    /// Makes an API key through the admin API and returns (id, secret).
+    pub async fn create_key(&self, scope: &str, site: Option<&str>) -> (String, String) {
+        let reply = self
+            .admin_post("/v1/admin/keys", &json!({ "scope": scope, "site": site }))
+            .await;
+        reply.assert_status(StatusCode::CREATED);
+        (
+            reply.body["id"].as_str().unwrap().to_owned(),
+            reply.body["key"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A GET with `key` as the bearer token.
+    pub async fn get_with_key(&self, path: &str, key: &str) -> Reply {
+        reply(
+            self.client
+                .get(self.url(path))
+                .bearer_auth(key)
+                .send()
+                .await
+                .expect("request sent"),
+        )
+        .await
+    }
+}
+
+/// A stored response to survey `nps` of site `shop`, as the collector would have made it.
+pub fn stored_response(
+    survey_version: u32,
+    answers: Value,
+    context: Value,
+) -> Response<MemberHash> {
+    let mut ctx = json!({ "channel": "web", "site_id": SITE, "locale": "ko" });
+    if let (Some(ctx), Some(extra)) = (ctx.as_object_mut(), context.as_object()) {
+        ctx.extend(extra.clone());
+    }
+    serde_json::from_value(json!({
+        "response_id": new_id(),
+        "survey_id": "nps",
+        "survey_version": survey_version,
+        "answers": answers,
+        "context": ctx,
+        "client_time": Timestamp(1_763_855_198_000),
+    }))
+    .expect("a response")
+}
+
+/// Opens `f()` (a store or a sled database) again, retrying for a moment: another test of this
+/// binary may be spawning a process (Python) right now, and a forked child holds sled's file
+/// lock until it execs.
+#[track_caller]
+pub fn reopen<T, E: std::fmt::Debug>(mut f: impl FnMut() -> Result<T, E>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match f() {
+            Ok(opened) => return opened,
+            Err(e) if std::time::Instant::now() > deadline => panic!("cannot reopen: {e:?}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
         }
     }
 }

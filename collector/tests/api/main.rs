@@ -11,6 +11,8 @@
 mod admin;
 mod config;
 mod eligibility;
+mod export;
 mod helpers;
+mod keys;
 mod ops;
 mod responses;

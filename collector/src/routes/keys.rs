@@ -1,0 +1,92 @@
+//! Admin: `/v1/admin/keys` — create, list and revoke API keys.
+//!
+//! A new key's secret is in the answer to the `POST` that made it and nowhere else; the store
+//! keeps its SHA-256 digest. `DELETE` revokes: the key stops working before the answer is sent.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use shared::error::{ErrorCode, FieldError};
+
+use crate::api_key::{self, ApiKeyView, CreateKeyError, KeyId, KeyRequest, KeyRequestError};
+use crate::auth::AdminKey;
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::state::AppState;
+use crate::store::KeyRingError;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/keys", get(list).post(create))
+        .route("/v1/admin/keys/{id}", delete(revoke))
+}
+
+async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<ApiKeyView>> {
+    axum::Json(
+        state
+            .store
+            .key_ring()
+            .all()
+            .iter()
+            .map(|k| k.view())
+            .collect(),
+    )
+}
+
+async fn create(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Json(request): Json<KeyRequest>,
+) -> Result<(StatusCode, axum::Json<ApiKeyView>), ApiError> {
+    let store = state.store.clone();
+    let now = state.clock.now();
+    let created =
+        tokio::task::spawn_blocking(move || api_key::create(&store, request, now)).await?;
+    match created {
+        Ok(view) => Ok((StatusCode::CREATED, axum::Json(view))),
+        Err(CreateKeyError::NoSite(site)) => Err(ApiError::NotFound {
+            what: "site",
+            id: site.to_string(),
+            field: Some("site"),
+        }),
+        Err(CreateKeyError::Request(e @ KeyRequestError::Random(_))) => {
+            Err(ApiError::Internal(e.into()))
+        }
+        Err(CreateKeyError::Request(e)) => {
+            let code = match e {
+                KeyRequestError::SiteRequired(_) => ErrorCode::Required,
+                KeyRequestError::NameTooLong => ErrorCode::TooLong,
+                _ => ErrorCode::InvalidValue,
+            };
+            Err(ApiError::invalid(FieldError::new(
+                code,
+                e.field(),
+                e.to_string(),
+            )))
+        }
+        Err(CreateKeyError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn revoke(
+    _: AdminKey,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ApiKeyView>, ApiError> {
+    let not_found = || ApiError::NotFound {
+        what: "api key",
+        id: id.clone(),
+        field: None,
+    };
+    let key_id = KeyId::parse(&id).ok_or_else(not_found)?;
+    let store = state.store.clone();
+    let now = state.clock.now();
+    let revoked =
+        tokio::task::spawn_blocking(move || store.key_ring().revoke(&key_id, now)).await?;
+    match revoked {
+        Ok(key) => Ok(axum::Json(key.view())),
+        Err(KeyRingError::NoKey) => Err(not_found()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,293 @@
+//! The `keys` and `export` commands of the real `nunchi` binary, against a real data directory
+//! and a real collector: keys made on a stopped collector's directory, incremental exports with
+//! a cursor file, revocation through the admin API.
+
+// A test that cannot reach its server should stop right there, with the reason.
+#![allow(clippy::unwrap_used)]
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use serde_json::{Value, json};
+
+const ADMIN_KEY: &str = "cli-test-admin-key-0123456";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+/// A failing assertion must not leave a collector running behind the test.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn stop(mut self) {
+        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).unwrap();
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+async fn start(data: &Path) -> Server {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_nunchi"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--admin-key", ADMIN_KEY])
+        .env("NUNCHI_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the collector starts");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let health = reqwest::get(format!("{}/healthz", server.base)).await;
+        if health.is_ok_and(|r| r.status().is_success()) {
+            return server;
+        }
+        assert!(Instant::now() < deadline, "the collector did not come up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs `nunchi` with `args` (off the async runtime) and returns its output.
+async fn nunchi(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_nunchi"))
+            .args(&args)
+            .env("NUNCHI_LOG", "warn")
+            .env_remove("NUNCHI_URL")
+            .env_remove("NUNCHI_ADMIN_KEY")
+            .env_remove("NUNCHI_KEY")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[track_caller]
+fn succeeded(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+async fn post_responses(base: &str, n: usize) {
+    let client = reqwest::Client::new();
+    for i in 0..n {
+        let reply = client
+            .post(format!("{base}/v1/responses"))
+            .json(&json!({
+                "response_id": uuid::Uuid::now_v7().to_string(),
+                "survey_id": "nps",
+                "survey_version": 1,
+                "answers": { "nps": 3, "why": format!("포장이 찢어졌어요 {i}") },
+                "context": { "channel": "kiosk", "site_id": "shop", "store_id": "gangnam", "locale": "ko" },
+                "client_time": 1_763_855_198_000_i64
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201);
+    }
+}
+
+fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test]
+async fn keys_made_on_the_data_dir_pull_incremental_exports_until_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap().to_owned();
+
+    // A collector with a site, a survey and fifty responses, then stopped.
+    let server = start(&data).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        (
+            "/v1/admin/sites",
+            json!({ "id": "shop", "name": "Shop", "allowed_origins": [] }),
+        ),
+        (
+            "/v1/admin/sites/shop/surveys",
+            json!({ "id": "nps", "name": "NPS", "status": "active", "default_locale": "ko",
+                    "questions": [
+                      { "id": "nps", "kind": { "type": "nps" }, "required": true, "text": { "ko": "추천?" } },
+                      { "id": "why", "kind": { "type": "open_text" }, "text": { "ko": "왜요?" } }]}),
+        ),
+    ] {
+        let reply = client
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(ADMIN_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201, "{path}");
+    }
+    post_responses(&server.base, 50).await;
+    server.stop();
+
+    // The first export key is made on the stopped collector's directory.
+    let created = succeeded(
+        &nunchi(args(&[
+            "keys",
+            "create",
+            "--data-dir",
+            &data_arg,
+            "--site",
+            "shop",
+            "--scope",
+            "export",
+            "--name",
+            "data team",
+            "--json",
+        ]))
+        .await,
+    );
+    let created: Value = serde_json::from_str(&created).unwrap();
+    let (id, key) = (
+        created["id"].as_str().unwrap().to_owned(),
+        created["key"].as_str().unwrap().to_owned(),
+    );
+    let listed = succeeded(&nunchi(args(&["keys", "list", "--data-dir", &data_arg])).await);
+    assert!(
+        listed.contains(&id) && listed.contains("active"),
+        "{listed}"
+    );
+    assert!(!listed.contains(&key), "the secret is shown once");
+    let refused = nunchi(args(&[
+        "keys",
+        "create",
+        "--data-dir",
+        &data_arg,
+        "--scope",
+        "export",
+    ]))
+    .await;
+    assert!(!refused.status.success(), "an export key needs a site");
+
+    let server = start(&data).await;
+    let busy = nunchi(args(&["keys", "list", "--data-dir", &data_arg])).await;
+    assert!(!busy.status.success());
+    assert!(
+        String::from_utf8_lossy(&busy.stderr).contains("--url"),
+        "a running collector holds the directory: the error says what to do"
+    );
+
+    // Two pulls with a cursor file: everything, then only what came since.
+    let out = dir.path().join("first.csv");
+    let cursor_file = dir.path().join("cursor");
+    let export = |output: &Path| {
+        args(&[
+            "export",
+            "--url",
+            &server.base,
+            "--key",
+            &key,
+            "--site",
+            "shop",
+            "--survey",
+            "nps",
+            "--bom",
+            "--cursor-file",
+            cursor_file.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+    };
+    let first = nunchi(export(&out)).await;
+    succeeded(&first);
+    assert!(String::from_utf8_lossy(&first.stderr).contains("wrote 50 rows"));
+    let rows = csv_rows(&out);
+    assert_eq!(rows.len(), 50);
+    assert_eq!(&rows[7][17], "포장이 찢어졌어요 7");
+    assert_eq!(std::fs::read_to_string(&cursor_file).unwrap(), "50\n");
+
+    post_responses(&server.base, 7).await;
+    let second = dir.path().join("second.csv");
+    succeeded(&nunchi(export(&second)).await);
+    let rows = csv_rows(&second);
+    assert_eq!(rows.len(), 7);
+    assert_eq!(&rows[0][0], "51");
+    assert_eq!(std::fs::read_to_string(&cursor_file).unwrap(), "57\n");
+
+    // Revoked through the running collector's admin API: the next pull fails, keeps the cursor.
+    let revoked = succeeded(
+        &nunchi(args(&[
+            "keys",
+            "revoke",
+            &id,
+            "--url",
+            &server.base,
+            "--admin-key",
+            ADMIN_KEY,
+        ]))
+        .await,
+    );
+    assert!(revoked.contains(&format!("revoked {id}")), "{revoked}");
+    let third = dir.path().join("third.csv");
+    let refused = nunchi(export(&third)).await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("unauthorized"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!third.exists());
+    assert_eq!(std::fs::read_to_string(&cursor_file).unwrap(), "57\n");
+
+    // Keys made through the API work the same.
+    let created = succeeded(
+        &nunchi(args(&[
+            "keys",
+            "create",
+            "--url",
+            &server.base,
+            "--admin-key",
+            ADMIN_KEY,
+            "--scope",
+            "receipts",
+            "--site",
+            "shop",
+            "--json",
+        ]))
+        .await,
+    );
+    let created: Value = serde_json::from_str(&created).unwrap();
+    assert_eq!(created["scope"], "receipts");
+    assert!(created["key"].as_str().unwrap().starts_with("nk_"));
+    server.stop();
+}
