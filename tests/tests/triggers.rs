@@ -252,3 +252,68 @@ async fn an_arabic_page_gets_a_right_to_left_card() {
     );
     browser.screenshot("widget-rtl-arabic").await.unwrap();
 }
+
+/// A call queued before the bundle is ready belongs to the page it was made on: if a single-page
+/// app navigates before the widget boots, the survey that call would show is dropped; without
+/// the navigation, the same call shows it.
+#[tokio::test]
+async fn a_call_queued_before_boot_is_dropped_when_the_page_changed_meanwhile() {
+    let demo = start_demo().await;
+    let page = |navigate: bool| {
+        format!(
+            r#"<!doctype html><html><head><meta charset="utf-8"><title>App</title></head><body><h1>App</h1>
+<script src="{}/widget.js" data-site="demo-shop" data-locale="en"></script>
+<script>addEventListener('nunchi:shown', () => {{ window.cardAtShown = !!document.querySelector('nunchi-survey')?.shadowRoot?.querySelector('.card'); }});
+nunchi.track('queued', {{}});{}</script></body></html>"#,
+            demo.base,
+            if navigate {
+                " history.pushState({}, '', '/elsewhere');"
+            } else {
+                ""
+            }
+        )
+    };
+    let stays = HostPage::serve(page(false)).await;
+    let moves = HostPage::serve(page(true)).await;
+    prepare(
+        &demo,
+        &stays,
+        thumbs_survey(
+            "queued-event",
+            json!({ "on": { "type": "event", "name": "queued" } }),
+        ),
+    )
+    .await;
+    allow_origin(&demo.base, &moves.origin).await;
+
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&moves.url).await.unwrap();
+    browser
+        .wait_until("typeof nunchi === 'object' && nunchi._q.length === 0", WAIT)
+        .await
+        .expect("the widget boots and takes the queue");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        browser
+            .eval("[location.pathname, !!document.querySelector('nunchi-survey')]")
+            .await
+            .unwrap(),
+        json!(["/elsewhere", false]),
+        "the call was made on a page that is gone"
+    );
+
+    browser.goto(&stays.url).await.unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='up']"), WAIT)
+        .await
+        .expect("on the page it was made on, the queued call shows the survey");
+    browser
+        .wait_until("window.cardAtShown !== undefined", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.eval("window.cardAtShown").await.unwrap(),
+        json!(true),
+        "nunchi:shown fires once the card is in the page"
+    );
+}

@@ -8,7 +8,9 @@
   var n = (window.nunchi = window.nunchi || {});
   n._q = n._q || [];
   methods.forEach(function (m) {
-    n[m] = n[m] || function () { n._q.push([m, Array.prototype.slice.call(arguments)]); };
+    // Each call keeps the address it was made on: a navigation before the bundle is ready
+    // must cancel what the call would have shown on that page.
+    n[m] = n[m] || function () { n._q.push([m, Array.prototype.slice.call(arguments), location.href]); };
   });
   var data = script.dataset;
   var options = {
@@ -29,7 +31,7 @@
         methods.forEach(function (m) {
           n[m] = function () { handle(m, Array.prototype.slice.call(arguments)); };
         });
-        queued.forEach(function (call) { handle(call[0], call[1]); });
+        queued.forEach(function (call) { handle(call[0], call[1], call[2]); });
       });
     })
     .catch(function (error) { console.warn("nunchi: the widget could not start", error); });

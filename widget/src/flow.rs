@@ -23,6 +23,9 @@ use crate::mount::Mount;
 use crate::state::{self, OnScreen};
 use crate::{after, api, device, host_events, now, outbox, warn};
 
+/// The page of a call made on a page that is gone: it never matches the current one.
+pub(crate) const GONE: u64 = u64::MAX;
+
 /// Runs a command now, or keeps it until the configuration has arrived.
 pub(crate) fn run(command: Command) {
     run_on_page(command, None);
@@ -71,6 +74,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
         return;
     };
     let event = match &command {
+        Command::Show(_) if page == GONE => return,
         Command::Show(id) => {
             match config.surveys.iter().find(|s| s.id.as_str() == id) {
                 Some(survey) => show(survey.clone(), embed, true),
@@ -246,19 +250,22 @@ fn show(survey: Arc<Survey>, embed: Embed, report_shown: bool) {
             close_later(0);
         })
     };
-    note(&survey, &embed, DisplayKind::Shown, report_shown);
     let modal = matches!(embed.placement, crate::embed::Placement::Center);
     let return_focus = modal
         .then(|| web_sys::window()?.document()?.active_element())
         .flatten();
     let props = SurveyCardProps {
-        survey,
+        survey: survey.clone(),
         locale: embed.locale.clone(),
         on_submit,
         on_dismiss,
         modal,
     };
     let app = yew::Renderer::<SurveyCard>::with_root_and_props(mount.root.clone(), props).render();
+    // After yew's first render (a task it schedules), so that `nunchi:shown` means on screen.
+    after(0, move || {
+        note(&survey, &embed, DisplayKind::Shown, report_shown)
+    });
     state::with(|w| {
         w.on_screen = Some(OnScreen {
             app,

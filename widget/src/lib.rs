@@ -190,13 +190,21 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
             Err(e) => warn(&format!("could not load the site's surveys: {e}")),
         }
     });
-    let handler =
-        Closure::<dyn Fn(String, js_sys::Array)>::new(|method: String, args: js_sys::Array| {
-            match command::parse(&method, &args) {
-                Ok(command) => flow::run(command),
-                Err(e) => warn(&e),
-            }
-        });
+    // `made_on`: the address a call queued by the loader was made on. If the page has changed
+    // since (a single-page app navigated before the bundle was ready), the call belongs to a
+    // page that is gone: what it would show is dropped, as for any navigation.
+    let handler = Closure::<dyn Fn(String, js_sys::Array, JsValue)>::new(
+        |method: String, args: js_sys::Array, made_on: JsValue| match command::parse(&method, &args)
+        {
+            Ok(command) => match made_on.as_string() {
+                Some(url) if flow::page_url().as_deref() != Some(url.as_str()) => {
+                    flow::run_on_page(command, Some(flow::GONE))
+                }
+                _ => flow::run(command),
+            },
+            Err(e) => warn(&e),
+        },
+    );
     Ok(handler.into_js_value().unchecked_into())
 }
 
