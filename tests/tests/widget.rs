@@ -262,3 +262,55 @@ async fn a_member_who_answered_on_one_device_is_not_asked_on_another() {
     purchase(&laptop).await;
     laptop.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
 }
+
+/// Faces are drawn (SVG, not an emoji font a kiosk may lack), and on a 375 px phone the eleven
+/// NPS buttons wrap into two rows of comfortable touch targets.
+#[tokio::test]
+async fn faces_are_drawn_and_a_phone_gets_two_rows_of_nps_buttons() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::PHONE).await.expect("browser");
+    browser
+        .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    browser
+        .eval("nunchi.show('kiosk-smiley'), true")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='4'] svg"), WAIT)
+        .await
+        .expect("smiley faces");
+    let faces = browser
+        .eval(
+            "[...document.querySelector('nunchi-survey').shadowRoot.querySelectorAll('.face .option')]\
+             .map(b => { const r = b.querySelector('svg').getBoundingClientRect(); return r.width >= 24 && r.height >= 24; })",
+        )
+        .await
+        .unwrap();
+    assert_eq!(faces, serde_json::json!([true, true, true, true]));
+    settled_screenshot(&browser, "widget-phone-smiley").await;
+
+    // The same page, now the NPS survey.
+    browser.reload().await.unwrap();
+    browser.eval("nunchi.show('web-nps'), true").await.unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='10']"), WAIT)
+        .await
+        .unwrap();
+    let layout = browser
+        .eval(
+            "(() => { const r = document.querySelector('nunchi-survey').shadowRoot; \
+             const box = v => r.querySelector(`[data-value='${v}']`).getBoundingClientRect(); \
+             const widths = [...Array(11).keys()].map(v => box(v).width); \
+             return [box(0).top === box(5).top, box(6).top > box(5).top, Math.min(...widths) >= 40]; })()",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        layout,
+        serde_json::json!([true, true, true]),
+        "0-5 on one row, 6-10 on the next, every button at least 40 px wide"
+    );
+    settled_screenshot(&browser, "widget-phone-nps-two-rows").await;
+}

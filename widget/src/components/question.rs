@@ -20,7 +20,46 @@ pub(crate) struct QuestionProps {
     pub on_answer: Callback<(AnswerValue, bool)>,
 }
 
-const FACES: [&str; 4] = ["😠", "🙁", "🙂", "😄"];
+/// Faces and thumbs drawn as SVG, not emoji: the same on every device (a kiosk may have no
+/// emoji font), in the card's colours (`currentColor`), and sharp at any size.
+/// From very unhappy to very happy: CSAT faces use all five, smileys (1–4) skip the middle.
+const FACES: [&str; 5] = [
+    concat!(
+        face!(),
+        r#"<path d="M7.5 8.5l3 1.5M16.5 8.5l-3 1.5M8 17.5q4-4 8 0"/></svg>"#
+    ),
+    concat!(
+        face!(),
+        r#"<circle class="i" cx="9" cy="10" r="1.2"/><circle class="i" cx="15" cy="10" r="1.2"/><path d="M8.5 16.5q3.5-2.5 7 0"/></svg>"#
+    ),
+    concat!(
+        face!(),
+        r#"<circle class="i" cx="9" cy="10" r="1.2"/><circle class="i" cx="15" cy="10" r="1.2"/><path d="M8.5 15.5h7"/></svg>"#
+    ),
+    concat!(
+        face!(),
+        r#"<circle class="i" cx="9" cy="10" r="1.2"/><circle class="i" cx="15" cy="10" r="1.2"/><path d="M8.5 14.5q3.5 3 7 0"/></svg>"#
+    ),
+    concat!(
+        face!(),
+        r#"<path d="M7.5 10q1.5-2 3 0M13.5 10q1.5-2 3 0"/><path class="i" d="M7.5 13.5h9q0 4.5-4.5 4.5t-4.5-4.5z"/></svg>"#
+    ),
+];
+const THUMB_UP: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 11v9H4v-9zM7 11l4-7q2 0 2 2.5V10h5.5q2 0 1.6 2l-1.4 6q-.4 2-2.4 2H7"/></svg>"#;
+const THUMB_DOWN: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" class="down"><path d="M7 11v9H4v-9zM7 11l4-7q2 0 2 2.5V10h5.5q2 0 1.6 2l-1.4 6q-.4 2-2.4 2H7"/></svg>"#;
+
+/// The start of every face: the SVG element and the head.
+macro_rules! face {
+    () => {
+        r#"<svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9.5"/>"#
+    };
+}
+use face;
+
+/// A static SVG icon as a node (yew inserts it as markup; the strings are ours).
+fn icon(svg: &'static str) -> Html {
+    Html::from_html_unchecked(AttrValue::Static(svg))
+}
 
 pub(crate) fn question_view(props: &QuestionProps) -> Html {
     let text = props
@@ -78,40 +117,47 @@ pub(crate) fn question_view(props: &QuestionProps) -> Html {
         }
         QuestionKind::Thumbs => scale(
             props,
-            &[
-                ("👍", AnswerValue::Bool(true)),
-                ("👎", AnswerValue::Bool(false)),
+            vec![
+                (icon(THUMB_UP), AnswerValue::Bool(true)),
+                (icon(THUMB_DOWN), AnswerValue::Bool(false)),
             ],
             "n2 face",
             None,
         ),
         kind => {
             let (lo, hi) = kind.scale().unwrap_or((0, 10));
-            let labels: Vec<(String, AnswerValue)> = (lo..=hi)
+            let labels: Vec<(Html, AnswerValue)> = (lo..=hi)
                 .map(|n| {
                     let label = match kind {
-                        QuestionKind::Smiley => FACES[(n - 1).clamp(0, 3) as usize].to_owned(),
+                        QuestionKind::Smiley => {
+                            icon(FACES[[0, 1, 3, 4][(n - 1).clamp(0, 3) as usize]])
+                        }
+                        QuestionKind::Csat {
+                            style: shared::survey::CsatStyle::Faces,
+                        } => icon(FACES[(n - 1).clamp(0, 4) as usize]),
                         QuestionKind::Csat {
                             style: shared::survey::CsatStyle::Stars,
-                        } => "★".repeat(n as usize),
-                        _ => n.to_string(),
+                        } => Html::from("★".repeat(n as usize)),
+                        _ => Html::from(n.to_string()),
                     };
                     (label, AnswerValue::Int(n))
                 })
                 .collect();
             let class = match (kind, hi - lo + 1) {
                 (QuestionKind::Smiley, _) => "n4 face",
+                (
+                    QuestionKind::Csat {
+                        style: shared::survey::CsatStyle::Faces,
+                    },
+                    _,
+                ) => "n5 face",
                 (_, 11) => "n11",
                 (_, 7) => "n7",
                 _ => "n5",
             };
             let legend = matches!(kind, QuestionKind::Nps)
                 .then_some((props.texts.not_likely, props.texts.very_likely));
-            let refs: Vec<(&str, AnswerValue)> = labels
-                .iter()
-                .map(|(l, v)| (l.as_str(), v.clone()))
-                .collect();
-            scale(props, &refs, class, legend)
+            scale(props, labels, class, legend)
         }
     };
     html! {
@@ -130,12 +176,12 @@ fn option_class(picked: bool) -> &'static str {
 
 fn scale(
     props: &QuestionProps,
-    options: &[(&str, AnswerValue)],
+    options: Vec<(Html, AnswerValue)>,
     class: &str,
     legend: Option<(&str, &str)>,
 ) -> Html {
-    let buttons = options.iter().map(|(label, value)| {
-        let picked = props.value.as_ref() == Some(value);
+    let buttons = options.into_iter().map(|(label, value)| {
+        let picked = props.value.as_ref() == Some(&value);
         let on_answer = props.on_answer.clone();
         let v = value.clone();
         let onclick = Callback::from(move |_| on_answer.emit((v.clone(), true)));
@@ -147,7 +193,7 @@ fn scale(
         };
         html! {
             <button class={option_class(picked)} role="radio"
-                aria-checked={picked.to_string()} aria-label={name.clone()} data-value={name} {onclick}>{ *label }</button>
+                aria-checked={picked.to_string()} aria-label={name.clone()} data-value={name} {onclick}>{ label }</button>
         }
     });
     html! {
