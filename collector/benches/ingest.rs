@@ -5,7 +5,8 @@
 //! JSON 200: the same server and middleware doing nothing, the ceiling. Then, with N keep-alive
 //! HTTP/1 connections sending ~500-byte responses back to back, it measures the ceiling and
 //! then `POST /v1/responses` (acknowledged only once fsynced), and reports throughput, p50 and
-//! p99 for both and their ratio. The figures go to stdout and to `docs/BENCHMARKS.md`.
+//! p99 for both and their ratio. The figures go to stdout, and through `cargo xtask bench ingest`
+//! to `docs/BENCHMARKS.md`.
 //!
 //! The server runs on its own tokio runtime (2 workers), the load generator on another, so
 //! neither starves the other's scheduler. A measurement, never an assertion: it prints what it
@@ -17,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -37,7 +38,6 @@ use tokio::net::TcpStream;
 const ADMIN_KEY: &str = "test-admin-key-0123456789";
 const SITE: &str = "bench-shop";
 const SURVEY: &str = "web-nps";
-const SECTION: &str = "ingest";
 
 struct Options {
     seconds: u64,
@@ -124,13 +124,12 @@ fn main() -> anyhow::Result<()> {
 
     let section = report.markdown(&options, &machine);
     println!("\n{section}");
-    if options.write_doc {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .context("the collector lives in the workspace")?;
-        let doc = root.join("docs").join("BENCHMARKS.md");
-        write_section(&doc, &machine, &section)?;
-        eprintln!("ingest: wrote the ingest section of {}", doc.display());
+    // `cargo xtask bench ingest` names a file here and puts the section on docs/BENCHMARKS.md.
+    if options.write_doc
+        && let Some(file) = std::env::var_os("NUNCHI_BENCH_SECTION")
+    {
+        std::fs::write(&file, &section)
+            .with_context(|| format!("writing {}", Path::new(&file).display()))?;
     }
     Ok(())
 }
@@ -682,20 +681,7 @@ impl Machine {
 
 /// Today's date (UTC) as YYYY-MM-DD.
 fn today() -> String {
-    let secs = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // Days to civil date (Howard Hinnant's algorithm).
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    time::OffsetDateTime::now_utc().date().to_string()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -825,44 +811,4 @@ impl Report {
         );
         out
     }
-}
-
-/// Writes `section` between the ingest markers of the benchmarks page, creating the page (with
-/// its introduction) if missing and leaving every other section alone.
-fn write_section(doc: &Path, machine: &Machine, section: &str) -> anyhow::Result<()> {
-    let start = format!("<!-- bench:{SECTION}:start -->");
-    let end = format!("<!-- bench:{SECTION}:end -->");
-    let block = format!("{start}\n{}\n{end}", section.trim_end());
-    let current = match std::fs::read_to_string(doc) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => intro(machine),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", doc.display())),
-    };
-    let updated = match (current.find(&start), current.find(&end)) {
-        (Some(s), Some(e)) if s < e => {
-            format!("{}{block}{}", &current[..s], &current[e + end.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", current.trim_end()),
-    };
-    if let Some(dir) = doc.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let path: PathBuf = doc.to_path_buf();
-    std::fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
-}
-
-fn intro(machine: &Machine) -> String {
-    format!(
-        "# Benchmarks\n\n\
-         Speed is measured by benchmarks (`cargo xtask bench <name>`), never asserted in a test. \
-         Each benchmark measures the real collector in-process (real HTTP on loopback, real sled \
-         on disk) and compares its figures, in the same run, with a ceiling measured on the same \
-         machine: the same server and middleware answering a route that does nothing. Absolute \
-         figures depend on the machine; the ratio to the ceiling is what to compare.\n\n\
-         This page was first written on {} on: {}. Each section below names its own command, \
-         date and machine, and is replaced when its benchmark runs again.\n",
-        machine.date,
-        machine.describe()
-    )
 }

@@ -21,15 +21,15 @@
 //!   origin (unmeasured: the renderer process starts), then `/plain`, then `/bench`: nothing of
 //!   the collector's is cached and no connection to it is open.
 //!
-//! A measurement, never an assertion: it prints what it sees, writes its section of
-//! docs/BENCHMARKS.md (`<!-- bench:time:start -->`), and fails only if the survey does not show
+//! A measurement, never an assertion: it prints what it sees, hands its section to xtask, which
+//! puts it on docs/BENCHMARKS.md (`<!-- bench:time:start -->`), and fails only if the survey does not show
 //! at all. Run it with `cargo xtask bench size` (after the size section) or `cargo xtask bench
 //! time`, or `cargo bench -p nunchi-e2e --bench time_to_survey`. Needs the bundle (`cargo
 //! xtask dist`) and Chromium (`cargo xtask test` installs it).
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
 use axum::Router;
@@ -41,7 +41,6 @@ use nunchi_e2e::start_demo;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-const SECTION: &str = "time";
 const SITE: &str = "demo-shop";
 const SURVEY: &str = "instant";
 
@@ -171,15 +170,11 @@ fn main() -> anyhow::Result<()> {
     let report = runtime.block_on(bench())?;
     let section = report.markdown();
     println!("\n{section}");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("the e2e tests live in the workspace")?;
-    let doc = root.join("docs").join("BENCHMARKS.md");
-    write_section(&doc, &section)?;
-    eprintln!(
-        "time_to_survey: wrote the time section of {}",
-        doc.display()
-    );
+    // `cargo xtask bench time` names a file here and puts the section on docs/BENCHMARKS.md.
+    if let Some(file) = std::env::var_os("NUNCHI_BENCH_SECTION") {
+        std::fs::write(&file, &section)
+            .with_context(|| format!("writing {}", Path::new(&file).display()))?;
+    }
     Ok(())
 }
 
@@ -679,37 +674,5 @@ fn load_average() -> String {
 
 /// Today's date (UTC) as YYYY-MM-DD.
 fn today() -> String {
-    let secs = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // Days to civil date (Howard Hinnant's algorithm).
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// Replaces the section between `<!-- bench:time:start -->` and `<!-- bench:time:end -->`, or
-/// appends it, leaving the rest of the page alone.
-fn write_section(doc: &Path, section: &str) -> anyhow::Result<()> {
-    let (start, end) = (
-        format!("<!-- bench:{SECTION}:start -->"),
-        format!("<!-- bench:{SECTION}:end -->"),
-    );
-    let block = format!("{start}\n{}\n{end}", section.trim_end());
-    let current =
-        std::fs::read_to_string(doc).with_context(|| format!("reading {}", doc.display()))?;
-    let updated = match (current.find(&start), current.find(&end)) {
-        (Some(s), Some(e)) if s < e => {
-            format!("{}{block}{}", &current[..s], &current[e + end.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", current.trim_end()),
-    };
-    std::fs::write(doc, updated).with_context(|| format!("writing {}", doc.display()))
+    time::OffsetDateTime::now_utc().date().to_string()
 }

@@ -3,7 +3,9 @@
 
 use clap::Subcommand;
 
-use crate::run;
+use anyhow::Context;
+
+use crate::bench_doc;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Which {
@@ -56,19 +58,49 @@ pub(crate) fn run(which: Which) -> anyhow::Result<()> {
                 args.extend(pass);
             }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            run::cargo(&args)
+            run_bench("ingest", &args)
         }
     }
 }
 
-/// `cargo bench -p nunchi-e2e --bench time_to_survey`, which writes its own section.
+/// `cargo bench -p nunchi-e2e --bench time_to_survey`.
 fn time_to_survey() -> anyhow::Result<()> {
     crate::setup::ensure_chromium()?;
-    run::cargo(&[
-        "bench",
-        "--package",
-        "nunchi-e2e",
-        "--bench",
-        "time_to_survey",
-    ])
+    run_bench(
+        "time",
+        &[
+            "bench",
+            "--package",
+            "nunchi-e2e",
+            "--bench",
+            "time_to_survey",
+        ],
+    )
+}
+
+/// Runs a bench target that writes its section `name` where [`bench_doc`] says, then puts the
+/// section on the page.
+fn run_bench(name: &str, args: &[&str]) -> anyhow::Result<()> {
+    let root = crate::dist::workspace_root();
+    let file = bench_doc::section_file(&root, name);
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _ = std::fs::remove_file(&file);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!(
+        "$ {bench_var}={} {cargo} {}",
+        file.display(),
+        args.join(" "),
+        bench_var = bench_doc::SECTION_FILE_VAR
+    );
+    let status = std::process::Command::new(&cargo)
+        .args(args)
+        .env(bench_doc::SECTION_FILE_VAR, &file)
+        .status()
+        .with_context(|| format!("could not start {cargo}"))?;
+    if !status.success() {
+        anyhow::bail!("the {name} bench failed ({status})");
+    }
+    bench_doc::record_from_file(&root, name)
 }

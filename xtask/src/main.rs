@@ -6,6 +6,7 @@
 //! - `bench size`: the widget's bytes, then (`bench time`) its time to a survey in Chromium.
 
 mod bench;
+mod bench_doc;
 mod dist;
 mod run;
 mod setup;

@@ -3,9 +3,6 @@
 //! the time-to-survey bench (`tests/benches/time_to_survey.rs`) on the bundle just built.
 
 use std::io::Write;
-use std::path::Path;
-
-use anyhow::Context;
 
 use crate::dist;
 
@@ -103,24 +100,5 @@ pub(crate) fn run() -> anyhow::Result<()> {
          PostHog's loader and surveys 145 KB brotli, Sprig about 100 KB, SurveyJS 321 KB; a bare yew \
          NPS widget about 53 KB.\n"
     );
-    write_section(&root.join("docs").join("BENCHMARKS.md"), "size", &section)
-}
-
-/// Replaces the section between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->`,
-/// or appends it, leaving the rest of the page alone.
-fn write_section(doc: &Path, name: &str, section: &str) -> anyhow::Result<()> {
-    let (start, end) = (
-        format!("<!-- bench:{name}:start -->"),
-        format!("<!-- bench:{name}:end -->"),
-    );
-    let block = format!("{start}\n{}\n{end}", section.trim_end());
-    let current =
-        std::fs::read_to_string(doc).with_context(|| format!("reading {}", doc.display()))?;
-    let updated = match (current.find(&start), current.find(&end)) {
-        (Some(s), Some(e)) if s < e => {
-            format!("{}{block}{}", &current[..s], &current[e + end.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", current.trim_end()),
-    };
-    std::fs::write(doc, updated).with_context(|| format!("writing {}", doc.display()))
+    crate::bench_doc::record(&root, "size", &section)
 }
