@@ -83,6 +83,12 @@ pub(crate) fn after(ms: i64, f: impl FnOnce() + 'static) {
     }
 }
 
+/// Talc instead of the standard dlmalloc: 2-3 KB smaller in the bundle and faster, and it
+/// merges freed neighbours, so a kiosk page open for days does not fragment its heap.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Set once the widget has failed: from then on it does nothing at all.
 static FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
