@@ -6,7 +6,8 @@ use web_sys::{Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use crate::embed::Placement;
 
-const STYLE: &str = include_str!("widget.css");
+// `src/widget.css` without its comments (see build.rs).
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 /// A host element (in `<body>`, or in the host's element for inline placement), and the element
 /// inside its shadow root to render into.
