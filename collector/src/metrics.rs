@@ -85,7 +85,9 @@ impl Metrics {
     }
 
     pub fn count_webhook(&self, outcome: &'static str) {
-        self.webhooks.get_or_create(&OutcomeLabels { outcome }).inc();
+        self.webhooks
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
     }
 
     pub fn count_response(&self, outcome: &'static str) {

@@ -41,7 +41,10 @@ pub(super) fn router() -> Router<AppState> {
         )
         .route(&format!("{base}/{{webhook}}/rotate-secret"), post(rotate))
         .route(&format!("{base}/{{webhook}}/outbox"), get(outbox))
-        .route(&format!("{base}/{{webhook}}/dead-letters"), get(dead_letters))
+        .route(
+            &format!("{base}/{{webhook}}/dead-letters"),
+            get(dead_letters),
+        )
         .route(
             &format!("{base}/{{webhook}}/dead-letters/retry"),
             post(retry_all),
@@ -136,8 +139,8 @@ async fn create(
 ) -> Result<(StatusCode, axum::Json<WebhookView>), ApiError> {
     let site = site(&state, &site_raw)?;
     check(&state, &site, &input)?;
-    let hook =
-        Webhook::create(site, input, state.clock.now()).map_err(|e| ApiError::Internal(e.into()))?;
+    let hook = Webhook::create(site, input, state.clock.now())
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let store = state.store.clone();
     let hook = tokio::task::spawn_blocking(move || store.webhooks().insert(hook))
         .await?
@@ -210,10 +213,12 @@ async fn rotate(
     let secret = Secret::generate().map_err(|e| ApiError::Internal(e.into()))?;
     let store = state.store.clone();
     let updated = tokio::task::spawn_blocking(move || {
-        store.webhooks().update(&hook.site, &hook.id, |old| Webhook {
-            secret,
-            ..old.clone()
-        })
+        store
+            .webhooks()
+            .update(&hook.site, &hook.id, |old| Webhook {
+                secret,
+                ..old.clone()
+            })
     })
     .await?
     .map_err(|e| webhook_error(e, &raw))?;
@@ -292,9 +297,10 @@ async fn outbox(
 ) -> Result<axum::Json<Waiting>, ApiError> {
     let hook = webhook(&state, &site_raw, &raw)?;
     let store = state.store.clone();
-    let (messages, total) =
-        tokio::task::spawn_blocking(move || store.outbox_waiting(&hook.site, &hook.id, OUTBOX_LIST))
-            .await??;
+    let (messages, total) = tokio::task::spawn_blocking(move || {
+        store.outbox_waiting(&hook.site, &hook.id, OUTBOX_LIST)
+    })
+    .await??;
     Ok(axum::Json(Waiting {
         total,
         messages: messages
@@ -382,8 +388,8 @@ async fn retry_one(
         id: message.clone(),
         field: None,
     };
-    let id = Uuid::try_parse(message.strip_prefix("msg_").unwrap_or(&message))
-        .map_err(|_| missing())?;
+    let id =
+        Uuid::try_parse(message.strip_prefix("msg_").unwrap_or(&message)).map_err(|_| missing())?;
     match revive(&state, &hook, vec![id]).await? {
         0 => Err(missing()),
         retried => Ok(axum::Json(Retried { retried })),

@@ -135,7 +135,10 @@ pub fn survey_displays(
 /// A waiting webhook message, keyed by when it is due and then by its id.
 pub fn outbox(due: Timestamp, message: &Uuid) -> Vec<u8> {
     let due = u64::try_from(due.millis()).unwrap_or(0);
-    with_prefix(OUTBOX, &[&[due.to_be_bytes().as_slice(), message.as_bytes()].concat()])
+    with_prefix(
+        OUTBOX,
+        &[&[due.to_be_bytes().as_slice(), message.as_bytes()].concat()],
+    )
 }
 
 /// The outbox keys of messages due at or before `now`.

@@ -140,7 +140,10 @@ impl Store {
             db.open_tree("surveys")?,
         )?);
         let key_ring = Arc::new(KeyRing::load(data_file.clone(), db.open_tree("api_keys")?)?);
-        let webhooks = Arc::new(Webhooks::load(data_file.clone(), db.open_tree("webhooks")?)?);
+        let webhooks = Arc::new(Webhooks::load(
+            data_file.clone(),
+            db.open_tree("webhooks")?,
+        )?);
         let (jobs, inbox) = mpsc::channel(options.max_pending_writes.max(1));
         let stats = Arc::new(WriterStats::default());
         let committed = Arc::new(Committed::default());

@@ -80,11 +80,7 @@ impl Webhooks {
     }
 
     pub fn get(&self, site: &SiteId, id: &WebhookId) -> Option<Arc<Webhook>> {
-        self.read()
-            .get(site)?
-            .iter()
-            .find(|h| &h.id == id)
-            .cloned()
+        self.read().get(site)?.iter().find(|h| &h.id == id).cloned()
     }
 
     /// Adds a webhook. Blocks until durable.

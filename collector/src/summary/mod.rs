@@ -408,7 +408,9 @@ fn kind_name(kind: &QuestionKind) -> &'static str {
 /// Why a summary could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
-    #[error("the summary would have more than {MAX_GROUPS} groups: narrow from and to, or use a longer interval")]
+    #[error(
+        "the summary would have more than {MAX_GROUPS} groups: narrow from and to, or use a longer interval"
+    )]
     TooManyGroups,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -524,10 +526,7 @@ pub fn summarize(
             _ => (None, None),
         };
         Group {
-            key: query
-                .group_by
-                .and(key)
-                .map(|k| k.value.clone()),
+            key: query.group_by.and(key).map(|k| k.value.clone()),
             period,
             period_start,
             responses: acc.responses,

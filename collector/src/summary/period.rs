@@ -67,7 +67,9 @@ pub fn format_offset(offset: UtcOffset) -> String {
 fn first_day(date: Date, interval: Interval) -> Date {
     match interval {
         Interval::Day => date,
-        Interval::Week => date - Duration::days(i64::from(date.weekday().number_days_from_monday())),
+        Interval::Week => {
+            date - Duration::days(i64::from(date.weekday().number_days_from_monday()))
+        }
         Interval::Month => date.replace_day(1).unwrap_or(date),
     }
 }
@@ -78,7 +80,9 @@ pub fn start(at: Timestamp, interval: Interval, offset: UtcOffset) -> Option<i64
     let local = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.millis()) * 1_000_000)
         .ok()?
         .to_offset(offset);
-    let first = first_day(local.date(), interval).midnight().assume_offset(offset);
+    let first = first_day(local.date(), interval)
+        .midnight()
+        .assume_offset(offset);
     i64::try_from(first.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
@@ -92,7 +96,12 @@ pub fn describe(start_ms: i64, interval: Interval, offset: UtcOffset) -> (String
     let local = start.to_offset(offset);
     let date = local.date();
     let label = match interval {
-        Interval::Day => format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
+        Interval::Day => format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day()
+        ),
         Interval::Week => {
             let (year, week, _) = date.to_iso_week_date();
             format!("{year:04}-W{week:02}")
@@ -133,15 +142,57 @@ mod tests {
     #[test]
     fn periods_start_at_local_midnight() {
         let utc = UtcOffset::UTC;
-        check(SUNDAY, Interval::Day, utc, "2025-11-23", "2025-11-23T00:00:00+00:00");
-        check(SUNDAY, Interval::Week, utc, "2025-W47", "2025-11-17T00:00:00+00:00");
-        check(SUNDAY, Interval::Month, utc, "2025-11", "2025-11-01T00:00:00+00:00");
-        check(SUNDAY, Interval::Day, SEOUL, "2025-11-23", "2025-11-23T00:00:00+09:00");
+        check(
+            SUNDAY,
+            Interval::Day,
+            utc,
+            "2025-11-23",
+            "2025-11-23T00:00:00+00:00",
+        );
+        check(
+            SUNDAY,
+            Interval::Week,
+            utc,
+            "2025-W47",
+            "2025-11-17T00:00:00+00:00",
+        );
+        check(
+            SUNDAY,
+            Interval::Month,
+            utc,
+            "2025-11",
+            "2025-11-01T00:00:00+00:00",
+        );
+        check(
+            SUNDAY,
+            Interval::Day,
+            SEOUL,
+            "2025-11-23",
+            "2025-11-23T00:00:00+09:00",
+        );
         // 23:30 on Sunday in UTC is already Monday in Seoul: a new week there.
         let late = Timestamp(1_763_940_600_000);
-        check(late, Interval::Day, utc, "2025-11-23", "2025-11-23T00:00:00+00:00");
-        check(late, Interval::Week, utc, "2025-W47", "2025-11-17T00:00:00+00:00");
-        check(late, Interval::Week, SEOUL, "2025-W48", "2025-11-24T00:00:00+09:00");
+        check(
+            late,
+            Interval::Day,
+            utc,
+            "2025-11-23",
+            "2025-11-23T00:00:00+00:00",
+        );
+        check(
+            late,
+            Interval::Week,
+            utc,
+            "2025-W47",
+            "2025-11-17T00:00:00+00:00",
+        );
+        check(
+            late,
+            Interval::Week,
+            SEOUL,
+            "2025-W48",
+            "2025-11-24T00:00:00+09:00",
+        );
         assert_eq!(
             start(SUNDAY, Interval::Day, SEOUL).unwrap(),
             1_763_823_600_000,
@@ -162,7 +213,11 @@ mod tests {
             ("+9", None),
             ("", None),
         ] {
-            assert_eq!(parse_offset(raw).map(format_offset).as_deref(), expected, "{raw:?}");
+            assert_eq!(
+                parse_offset(raw).map(format_offset).as_deref(),
+                expected,
+                "{raw:?}"
+            );
         }
     }
 }

@@ -3,7 +3,8 @@
 //! - **NPS** (0–10): promoters 9–10, passives 7–8, detractors 0–6. The score is
 //!   `100 · (p_P − p_D)`, in points from −100 to 100. Its 95% confidence interval is
 //!   `score ± 1.96 · √var · 100` with `var = (p_P + p_D − (p_P − p_D)²) / n`, the variance of
-//!   the difference of two proportions of one multinomial sample.
+//!   the difference of two proportions of one multinomial sample. The interval is kept within
+//!   −100 and 100 (the margin itself is reported as computed).
 //! - **CSAT** (1–5): the share satisfied (4 or 5) and the mean.
 //! - **CES** (1–7, 1 very easy): the mean. **Smiley** (1–4): the mean.
 //! - **Thumbs**: ups, downs and the share up.
@@ -78,7 +79,10 @@ impl Scores {
 
     /// How many scores fall in `lo..=hi`.
     fn within(&self, lo: i64, hi: i64) -> u64 {
-        self.scored().filter(|(s, _)| (lo..=hi).contains(s)).map(|(_, c)| c).sum()
+        self.scored()
+            .filter(|(s, _)| (lo..=hi).contains(s))
+            .map(|(_, c)| c)
+            .sum()
     }
 
     fn scored(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
@@ -105,13 +109,18 @@ pub enum Tally {
     Csat(Scores),
     Ces(Scores),
     Smiley(Scores),
-    Thumbs { up: u64, down: u64 },
+    Thumbs {
+        up: u64,
+        down: u64,
+    },
     Choices {
         /// Choice ids in the survey's order, with their counts.
         counts: Vec<(String, u64)>,
         answered: u64,
     },
-    Text { answered: u64 },
+    Text {
+        answered: u64,
+    },
 }
 
 impl Tally {
@@ -200,7 +209,7 @@ impl Tally {
             Self::Choices { counts, answered } => {
                 let mut top: Vec<&(String, u64)> = counts.iter().filter(|(_, c)| *c > 0).collect();
                 // Stable: ties keep the survey's order.
-                top.sort_by(|a, b| b.1.cmp(&a.1));
+                top.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
                 Figures {
                     answered: *answered,
                     distribution: Distribution(counts.clone()),
@@ -264,6 +273,7 @@ pub struct Nps {
     pub score: Option<f64>,
     /// `1.96 · √var · 100`: the score is within this many points with 95% confidence.
     pub margin: Option<f64>,
+    /// `score ± margin`, kept within −100 and 100.
     pub ci95: Option<Interval>,
 }
 
@@ -281,7 +291,10 @@ impl Nps {
             (Some(p), Some(d)) => {
                 let var = (p + d - (p - d).powi(2)) / n as f64;
                 // Rounding can leave a hair below zero when every answer is alike.
-                (Some(100.0 * (p - d)), Some(Z95 * var.max(0.0).sqrt() * 100.0))
+                (
+                    Some(100.0 * (p - d)),
+                    Some(Z95 * var.max(0.0).sqrt() * 100.0),
+                )
             }
             _ => (None, None),
         };
@@ -293,9 +306,10 @@ impl Nps {
             detractor_share: p_d,
             score,
             margin,
+            // The normal approximation can reach past ±100 with few answers; the score cannot.
             ci95: score.zip(margin).map(|(s, m)| Interval {
-                low: s - m,
-                high: s + m,
+                low: (s - m).max(-100.0),
+                high: (s + m).min(100.0),
             }),
         }
     }
@@ -343,15 +357,28 @@ mod tests {
             assert!(close(nps.score.unwrap(), score), "{p} {q} {d}: {nps:?}");
             assert!(close(nps.margin.unwrap(), margin), "{p} {q} {d}: {nps:?}");
             let ci = nps.ci95.unwrap();
-            assert!(close(ci.low, score - margin) && close(ci.high, score + margin));
+            let (low, high) = ((score - margin).max(-100.0), (score + margin).min(100.0));
+            assert!(close(ci.low, low) && close(ci.high, high), "{ci:?}");
         }
+        // 5 promoters and 2 passives: 71.4 ± 33.5 would pass 100.
+        let few = Nps::of(5, 2, 0).ci95.unwrap();
+        assert!(close(
+            few.low,
+            500.0 / 7.0 - 1.96 * (10.0_f64 / 343.0).sqrt() * 100.0
+        ));
+        assert_eq!(few.high, 100.0);
         let none = Nps::of(0, 0, 0);
         assert_eq!((none.score, none.ci95), (None, None));
     }
 
     #[test]
     fn tallies_count_fitting_answers_only() {
-        let mut csat = Tally::new(&QuestionKind::Csat { style: Default::default() }, &[]);
+        let mut csat = Tally::new(
+            &QuestionKind::Csat {
+                style: Default::default(),
+            },
+            &[],
+        );
         for v in [5, 4, 3, 1, 5, 9] {
             csat.add(&AnswerValue::Int(v));
         }
@@ -374,14 +401,26 @@ mod tests {
             max: None,
         };
         let mut tally = Tally::new(&kind, &choices);
-        for picked in [vec!["b", "c"], vec!["c"], vec!["a", "c"], vec!["zzz"], vec!["b"]] {
-            tally.add(&AnswerValue::List(picked.into_iter().map(String::from).collect()));
+        for picked in [
+            vec!["b", "c"],
+            vec!["c"],
+            vec!["a", "c"],
+            vec!["zzz"],
+            vec!["b"],
+        ] {
+            tally.add(&AnswerValue::List(
+                picked.into_iter().map(String::from).collect(),
+            ));
         }
         let f = tally.figures();
         assert_eq!(f.answered, 4);
         let top = f.top_choices.unwrap();
         let names: Vec<(&str, u64)> = top.iter().map(|t| (t.choice.as_str(), t.count)).collect();
-        assert_eq!(names, [("c", 3), ("b", 2), ("a", 1)], "ties keep the survey's order");
+        assert_eq!(
+            names,
+            [("c", 3), ("b", 2), ("a", 1)],
+            "ties keep the survey's order"
+        );
         assert!(close(top[0].share.unwrap(), 0.75));
     }
 }

@@ -206,7 +206,11 @@ pub struct Score<'a> {
 impl Condition {
     /// The first question of the condition's kind (in survey order) whose answer is within the
     /// bounds, if any.
-    pub fn find<'a>(&self, survey: &'a Survey, response: &Response<MemberHash>) -> Option<Score<'a>> {
+    pub fn find<'a>(
+        &self,
+        survey: &'a Survey,
+        response: &Response<MemberHash>,
+    ) -> Option<Score<'a>> {
         first_score(survey, response, |kind| kind == self.kind).filter(|s| {
             self.at_most.is_none_or(|max| s.value <= max)
                 && self.at_least.is_none_or(|min| s.value >= min)
@@ -359,7 +363,9 @@ fn check_url(raw: &str) -> Result<(), String> {
     }
     let url = reqwest::Url::parse(raw).map_err(|e| format!("{raw:?} is not a URL: {e}"))?;
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("{raw:?} must be an http:// or https:// URL with a host"));
+        return Err(format!(
+            "{raw:?} must be an http:// or https:// URL with a host"
+        ));
     }
     Ok(())
 }
@@ -519,7 +525,11 @@ mod tests {
             ("ftp://hooks.example", None, Some("url")),
             ("hooks.example/x", None, Some("url")),
             ("https://hooks.example", nps(None, None), Some("when")),
-            ("https://hooks.example", nps(Some(11), None), Some("when.at_most")),
+            (
+                "https://hooks.example",
+                nps(Some(11), None),
+                Some("when.at_most"),
+            ),
             (
                 "https://hooks.example",
                 nps(Some(3), Some(6)),
