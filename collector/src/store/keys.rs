@@ -251,4 +251,31 @@ mod tests {
             "the sequence is the last 8 bytes"
         );
     }
+
+    #[test]
+    fn outbox_keys_sort_by_due_time_and_ranges_split_at_now() {
+        let (early, late) = (Uuid::now_v7(), Uuid::nil());
+        fn key(due: i64, id: &Uuid) -> Vec<u8> {
+            outbox(Timestamp(due), id)
+        }
+        assert!(
+            key(1_000, &early) < key(1_001, &late),
+            "due time first, then id"
+        );
+        assert!(key(256, &Uuid::max()) < key(257, &Uuid::nil()));
+        assert_eq!(
+            outbox_key_due(&key(1_763_855_198_000, &early)).millis(),
+            1_763_855_198_000
+        );
+        let now = Timestamp(5_000);
+        let due = outbox_due(now);
+        let later = outbox_later(now);
+        for (at, is_due) in [(0, true), (4_999, true), (5_000, true), (5_001, false)] {
+            let k = key(at, &early);
+            assert_eq!(due.contains(&k), is_due, "{at}");
+            assert_eq!(later.contains(&k), !is_due, "{at}");
+            assert!(outbox_all().contains(&k));
+        }
+        assert!(!outbox_all().contains(&response_seq(1)));
+    }
 }

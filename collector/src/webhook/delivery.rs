@@ -48,8 +48,8 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// About 2 h 45 min from the first try to the dead letter: 30 s, 1, 2, 4, 8, 16, 32 min,
-    /// then hourly, each with jitter.
+    /// Ten tries over 1½ to 3 hours: waits of up to 30 s, 1, 2, 4, 8, 16, 32 min, then an
+    /// hour, each drawn between half and all of that.
     fn default() -> Self {
         Self {
             max_attempts: 10,

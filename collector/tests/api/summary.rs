@@ -481,3 +481,44 @@ async fn bad_summary_parameters_get_machine_readable_errors() {
     reply.assert_status(StatusCode::NOT_FOUND);
     assert_eq!(reply.error().0, "unknown_site");
 }
+
+/// A store written before the display index existed gets it on its next open, so summaries
+/// count old displays too.
+#[tokio::test]
+async fn displays_stored_before_the_display_index_existed_are_indexed_on_open() {
+    use collector::store::{Job, Store, StoreOptions};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (store, writer) = Store::open(dir.path(), &StoreOptions::default()).unwrap();
+    for i in 0..5 {
+        let display = serde_json::from_value(display_json(Some("gangnam-01"), "shown")).unwrap();
+        store
+            .submit(|reply| Job::Display {
+                display,
+                received_at: shared::time::Timestamp(i),
+                reply,
+            })
+            .await
+            .unwrap();
+    }
+    drop(store);
+    writer.join();
+
+    // Take the display index away, as in a store from before it.
+    let db = reopen(|| sled::open(dir.path()));
+    let events = db.open_tree("events").unwrap();
+    for prefix in [b'K', b'M'] {
+        for key in events.scan_prefix([prefix]).keys() {
+            events.remove(key.unwrap()).unwrap();
+        }
+    }
+    db.flush().unwrap();
+    drop((events, db));
+
+    let (store, _writer) = reopen(|| Store::open(dir.path(), &StoreOptions::default()));
+    let site = shared::ids::SiteId::parse(SITE).unwrap();
+    let survey = shared::ids::SurveyId::parse("mix").unwrap();
+    assert_eq!(store.scan_displays(&site, &survey).count(), 5);
+    let other = shared::ids::SurveyId::parse("nps").unwrap();
+    assert_eq!(store.scan_displays(&site, &other).count(), 0);
+}
