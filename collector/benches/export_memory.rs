@@ -143,6 +143,7 @@ async fn seed(data: &std::path::Path, n: u64) -> anyhow::Result<()> {
         waiting.push_back(store.enqueue(|reply| Job::Response {
             response,
             received_at: Timestamp(1_763_855_198_000 + i as i64),
+            webhooks: Vec::new(),
             reply,
         })?);
         if waiting.len() >= 6_000 {

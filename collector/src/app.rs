@@ -23,7 +23,8 @@ use crate::error::ApiError;
 use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::store::{Store, StoreOptions, WriterHandle};
-use crate::{demo, routes};
+use crate::webhook::delivery::RetryPolicy;
+use crate::{demo, routes, webhook};
 
 #[derive(Debug)]
 pub struct Application {
@@ -31,6 +32,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     writer: WriterHandle,
+    retry_policy: RetryPolicy,
 }
 
 impl Application {
@@ -110,6 +112,7 @@ impl Application {
             router,
             state,
             writer,
+            retry_policy: config.retry_policy(),
         })
     }
 
@@ -123,8 +126,8 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` resolves, lets in-flight requests finish, then waits until the
-    /// writer has made every acknowledged write durable.
+    /// Serves (and delivers webhooks) until `shutdown` resolves, lets in-flight requests
+    /// finish, then waits until the writer has made every acknowledged write durable.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -134,7 +137,16 @@ impl Application {
             router,
             state,
             writer,
+            retry_policy,
         } = self;
+        let (stop_delivery, stopped) = tokio::sync::watch::channel(false);
+        let delivery = webhook::delivery::spawn(
+            state.store.clone(),
+            state.clock.clone(),
+            state.metrics.clone(),
+            retry_policy,
+            stopped,
+        );
         // Answers are small: without TCP_NODELAY, Nagle's algorithm can hold one back until
         // the client's delayed ACK.
         let listener = listener.tap_io(|tcp| {
@@ -145,6 +157,12 @@ impl Application {
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await?;
+        // The delivery worker holds a store handle too. Messages it was trying stay in the
+        // outbox and are tried again after a restart.
+        let _ = stop_delivery.send(true);
+        if let Err(e) = delivery.await {
+            tracing::error!(error = %e, "the webhook delivery worker failed");
+        }
         // The router and state hold the last senders to the writer; once they are gone the
         // writer drains its queue and stops.
         drop(state);

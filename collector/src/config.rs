@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::webhook::delivery::RetryPolicy;
+
 /// The demo's admin key, used by `--demo` when no key is given. Fine for a laptop, never for
 /// a server: the collector says so when it starts with it.
 pub const DEMO_ADMIN_KEY: &str = "nunchi-demo-admin-key";
@@ -43,6 +45,23 @@ pub struct Config {
     /// Writes that may wait for the disk before new ones are refused with 503.
     #[arg(long, env = "NUNCHI_MAX_PENDING_WRITES", default_value_t = 8192)]
     pub max_pending_writes: usize,
+
+    /// Tries of a webhook message before it becomes a dead letter.
+    #[arg(long, env = "NUNCHI_WEBHOOK_ATTEMPTS", default_value_t = 10)]
+    pub webhook_attempts: u32,
+
+    /// Milliseconds to wait after a first failed webhook try; the wait doubles after each
+    /// further one (half of it random).
+    #[arg(long, env = "NUNCHI_WEBHOOK_RETRY_MS", default_value_t = 30_000)]
+    pub webhook_retry_ms: u64,
+
+    /// The longest wait between two webhook tries, in milliseconds.
+    #[arg(long, env = "NUNCHI_WEBHOOK_MAX_RETRY_MS", default_value_t = 3_600_000)]
+    pub webhook_max_retry_ms: u64,
+
+    /// Seconds a webhook try may take, connecting included.
+    #[arg(long, env = "NUNCHI_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    pub webhook_timeout_secs: u64,
 }
 
 impl Config {
@@ -57,6 +76,21 @@ impl Config {
             request_timeout_secs: 15,
             cache_mb: 64,
             max_pending_writes: 8192,
+            webhook_attempts: 10,
+            webhook_retry_ms: 30_000,
+            webhook_max_retry_ms: 3_600_000,
+            webhook_timeout_secs: 10,
+        }
+    }
+
+    /// How webhook messages are tried.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.webhook_attempts.max(1),
+            base_delay: Duration::from_millis(self.webhook_retry_ms),
+            max_delay: Duration::from_millis(self.webhook_max_retry_ms.max(self.webhook_retry_ms)),
+            timeout: Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            ..RetryPolicy::default()
         }
     }
 

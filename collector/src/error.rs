@@ -96,6 +96,8 @@ impl ApiError {
                 "survey" => "unknown_survey",
                 "survey version" => "unknown_survey_version",
                 "api key" => "unknown_key",
+                "webhook" => "unknown_webhook",
+                "dead letter" => "unknown_dead_letter",
                 _ => "not_found",
             },
             Self::Conflict { .. } => "already_exists",

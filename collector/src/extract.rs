@@ -88,13 +88,15 @@ fn shape_error(path: String, e: serde_json::Error) -> ApiError {
                 .next()
                 .unwrap_or(&message)
                 .to_owned();
-            // For a missing or unknown field serde's path ends at the parent: name the field.
+            // For a missing field serde's path ends at the parent: name the field. For an
+            // unknown one it already ends at the field.
             let named = |prefix: &str| {
                 message
                     .strip_prefix(prefix)
                     .and_then(|rest| rest.split('`').nth(1))
                     .map(|name| match parent.as_str() {
                         "" => name.to_owned(),
+                        p if p == name || p.ends_with(&format!(".{name}")) => p.to_owned(),
                         p => format!("{p}.{name}"),
                     })
             };
@@ -106,6 +108,46 @@ fn shape_error(path: String, e: serde_json::Error) -> ApiError {
                 (ErrorCode::InvalidType, parent)
             };
             ApiError::invalid(FieldError::new(code, field, message))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        size: u8,
+    }
+
+    /// Regression: an unknown field was named twice (`secret.secret`).
+    #[test]
+    fn shape_errors_name_the_field_once() {
+        let cases = [
+            (r#"{"name": "a", "secret": 1}"#, "unknown_field", "secret"),
+            (
+                r#"{"name": "a", "inner": {"size": 1, "colour": 2}}"#,
+                "unknown_field",
+                "inner.colour",
+            ),
+            (r#"{"inner": null}"#, "required", "name"),
+            (r#"{"name": "a", "inner": {}}"#, "required", "inner.size"),
+            (r#"{"name": 7}"#, "invalid_type", "name"),
+        ];
+        for (body, code, field) in cases {
+            let e = parse::<Outer>(body.as_bytes()).unwrap_err();
+            assert_eq!((e.code(), e.field()), (code, Some(field)), "{body}");
         }
     }
 }

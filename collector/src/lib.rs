@@ -9,7 +9,7 @@
 //! - [`app`]: `Application::build` and `run_until`: store, state, router, listener.
 //! - [`config`]: every setting, as one clap struct (flags and environment variables).
 //! - [`routes`]: one file per resource: public `config`, `responses`, `displays`,
-//!   `eligibility`; admin `sites`, `surveys`, `keys`, `export`; `ops` (`/healthz`,
+//!   `eligibility`; admin `sites`, `surveys`, `keys`, `export`, `summary`, `webhooks`; `ops` (`/healthz`,
 //!   `/metrics`); `www` pages.
 //! - [`store`]: the only module that knows sled: the catalog of sites and surveys, the key
 //!   ring, the group-commit writer for everything customers send, and ingest-order scans of
@@ -20,6 +20,8 @@
 //! - [`auth`]: who is calling: API keys, held as SHA-256 digests and compared in constant time.
 //! - [`api_key`]: a key's scope (admin, export, receipts), site and digest; minting new keys.
 //! - [`export`]: responses as CSV, NDJSON or JSON pages, streamed a page at a time.
+//! - [`summary`]: NPS, CSAT, CES, distributions and response rates of a survey, by group.
+//! - [`webhook`]: signed webhooks from a durable outbox, retries, dead letters, chat lines.
 //! - [`cli`]: the `keys` and `export` commands of the binary.
 //! - [`origin`]: which pages may post for a site.
 //! - [`clock`]: the injectable clock.
@@ -42,6 +44,8 @@ pub mod routes;
 pub mod site;
 pub mod state;
 pub mod store;
+pub mod summary;
+pub mod webhook;
 
 pub use app::Application;
 pub use config::Config;

@@ -41,6 +41,8 @@ pub struct Metrics {
     pub responses: Family<OutcomeLabels, Counter>,
     /// Answers widgets discarded on devices (reported by them), by site and reason.
     pub discarded: Family<DiscardLabels, Counter>,
+    /// Webhook tries by outcome: delivered, failed (tried again later), dead_letter, discarded.
+    pub webhooks: Family<OutcomeLabels, Counter>,
 }
 
 impl Metrics {
@@ -64,6 +66,12 @@ impl Metrics {
             "Answers widgets discarded on devices, as they reported them",
             discarded.clone(),
         );
+        let webhooks = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "webhook_tries",
+            "Webhook delivery tries, by outcome",
+            webhooks.clone(),
+        );
         registry.register_collector(Box::new(WriterCollector {
             store: store.clone(),
         }));
@@ -72,7 +80,14 @@ impl Metrics {
             requests,
             responses,
             discarded,
+            webhooks,
         }
+    }
+
+    pub fn count_webhook(&self, outcome: &'static str) {
+        self.webhooks
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
     }
 
     pub fn count_response(&self, outcome: &'static str) {

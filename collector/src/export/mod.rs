@@ -124,7 +124,7 @@ pub fn stage_name(stage: JourneyStage) -> &'static str {
     }
 }
 
-fn parse_stage(s: &str) -> Option<JourneyStage> {
+pub fn parse_stage(s: &str) -> Option<JourneyStage> {
     [
         JourneyStage::PrePurchase,
         JourneyStage::Purchase,

@@ -1,8 +1,8 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`; `export` (an
-//! export or admin key). Operations: `ops`. Pages: `www`.
+//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`;
+//! `export` and `summary` (an export or admin key). Operations: `ops`. Pages: `www`.
 
 mod client_reports;
 mod config;
@@ -13,7 +13,9 @@ mod keys;
 mod ops;
 mod responses;
 mod sites;
+mod summary;
 mod surveys;
+mod webhooks;
 mod widget;
 mod www;
 
@@ -32,6 +34,8 @@ pub(super) fn router() -> Router<AppState> {
         .merge(surveys::router())
         .merge(keys::router())
         .merge(export::router())
+        .merge(summary::router())
+        .merge(webhooks::router())
         .merge(ops::router())
         .merge(widget::router())
         .fallback(www::serve)

@@ -2,7 +2,9 @@
 //!
 //! A response is checked against the survey version it names, its member id replaced by the
 //! site's keyed hash, and acknowledged only once it is on disk. Sending the same `response_id`
-//! again is a success that says `duplicate: true` and stores nothing.
+//! again is a success that says `duplicate: true` and stores nothing. A new response puts a
+//! message in the webhook outbox for each of the site's webhooks that wants it, atomically with
+//! the response.
 
 use axum::Router;
 use axum::extract::State;
@@ -86,10 +88,20 @@ fn enqueue(
         })?;
     let response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
     let response = response.pseudonymize(|member| site.member_hash(member));
+    // Which webhooks want it is decided here, where the survey is at hand; the writer writes
+    // their messages in the response's own batch.
+    let webhooks = state
+        .store
+        .webhooks()
+        .for_site(&site.id)
+        .iter()
+        .filter_map(|hook| hook.outgoing(&survey, &response))
+        .collect();
     let received_at = state.clock.now();
     Ok(state.store.enqueue(|reply| Job::Response {
         response,
         received_at,
+        webhooks,
         reply,
     })?)
 }

@@ -11,20 +11,34 @@
 //! | `S`    | site `\0` survey `\0` store `\0` day (i64 BE) | responses that day (u64 BE) |
 //! | `I`    | site `\0` sequence (u64 BE)                  | empty: the site's responses |
 //! | `J`    | site `\0` survey `\0` sequence (u64 BE)      | empty: the survey's responses |
+//! | `K`    | site `\0` survey `\0` display sequence (u64 BE) | empty: the survey's displays |
+//! | `O`    | due time (u64 BE, ms) message id (16 bytes)  | webhook message waiting to be sent (JSON) |
+//! | `X`    | site `\0` webhook `\0` message id (16 bytes)  | dead letter: a message that ran out of tries (JSON) |
 //! | `M`    | a name                                       | store metadata              |
 //!
 //! Sequences are big-endian so that sled's byte order is ingest order: exports scan in order.
 //! The writer thread assigns them, one after the other, and writes the `R` record and its `I`
 //! and `J` index entries in the same atomic batch. Ids are slugs (no `\0`), so a site's prefix
 //! never matches another site's keys.
+//!
+//! The webhook outbox (`O`) lives in this tree too, for the same reason: a response and the
+//! messages it causes are one batch, so no acknowledged response can lose its webhook. Outbox
+//! keys lead with the time a message is due, so the delivery worker reads only what is due.
 
 use shared::ids::{DisplayId, MemberHash, ResponseId, SiteId, StoreId, SurveyId};
+use shared::time::Timestamp;
+use uuid::Uuid;
+
+use crate::webhook::WebhookId;
 
 pub const RESPONSE: u8 = b'R';
 pub const DISPLAY: u8 = b'D';
 const SITE_INDEX: u8 = b'I';
 const SURVEY_INDEX: u8 = b'J';
 const META: u8 = b'M';
+const DISPLAY_INDEX: u8 = b'K';
+const OUTBOX: u8 = b'O';
+const DEAD_LETTER: u8 = b'X';
 
 fn with_prefix(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + parts.iter().map(|p| p.len() + 1).sum::<usize>());
@@ -88,6 +102,84 @@ pub fn index_entry_seq(key: &[u8]) -> u64 {
 /// them on open).
 pub fn response_indexes_built() -> Vec<u8> {
     with_prefix(META, &[b"response-indexes-v1"])
+}
+
+/// Set once every display has its survey index entry.
+pub fn display_indexes_built() -> Vec<u8> {
+    with_prefix(META, &[b"display-indexes-v1"])
+}
+
+/// The survey index entry of a display: a summary counts a survey's displays without reading
+/// every display of every site.
+pub fn survey_display(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
+    with_prefix(
+        DISPLAY_INDEX,
+        &[
+            site.as_str().as_bytes(),
+            survey.as_str().as_bytes(),
+            &seq.to_be_bytes(),
+        ],
+    )
+}
+
+/// The range of a survey's display index entries with sequences in `first..=last`.
+pub fn survey_displays(
+    site: &SiteId,
+    survey: &SurveyId,
+    first: u64,
+    last: u64,
+) -> std::ops::RangeInclusive<Vec<u8>> {
+    survey_display(site, survey, first)..=survey_display(site, survey, last)
+}
+
+/// A waiting webhook message, keyed by when it is due and then by its id.
+pub fn outbox(due: Timestamp, message: &Uuid) -> Vec<u8> {
+    let due = u64::try_from(due.millis()).unwrap_or(0);
+    with_prefix(
+        OUTBOX,
+        &[&[due.to_be_bytes().as_slice(), message.as_bytes()].concat()],
+    )
+}
+
+/// The outbox keys of messages due at or before `now`.
+pub fn outbox_due(now: Timestamp) -> std::ops::RangeInclusive<Vec<u8>> {
+    outbox(Timestamp(0), &Uuid::nil())..=outbox(now, &Uuid::max())
+}
+
+/// The outbox keys of messages due after `now`.
+pub fn outbox_later(now: Timestamp) -> std::ops::Range<Vec<u8>> {
+    outbox(Timestamp(now.millis().saturating_add(1)), &Uuid::nil())..vec![OUTBOX + 1]
+}
+
+/// Every outbox key.
+pub fn outbox_all() -> std::ops::Range<Vec<u8>> {
+    vec![OUTBOX]..vec![OUTBOX + 1]
+}
+
+/// The due time in an outbox key.
+pub fn outbox_key_due(key: &[u8]) -> Timestamp {
+    Timestamp(decode_u64(key.get(1..9).unwrap_or_default()) as i64)
+}
+
+pub fn dead_letter(site: &SiteId, webhook: &WebhookId, message: &Uuid) -> Vec<u8> {
+    with_prefix(
+        DEAD_LETTER,
+        &[
+            site.as_str().as_bytes(),
+            webhook.as_str().as_bytes(),
+            message.as_bytes(),
+        ],
+    )
+}
+
+/// The prefix of a webhook's dead letters.
+pub fn dead_letters(site: &SiteId, webhook: &WebhookId) -> Vec<u8> {
+    let mut prefix = with_prefix(
+        DEAD_LETTER,
+        &[site.as_str().as_bytes(), webhook.as_str().as_bytes()],
+    );
+    prefix.push(0);
+    prefix
 }
 
 pub fn response_id(id: &ResponseId) -> Vec<u8> {
@@ -158,5 +250,32 @@ mod tests {
             7,
             "the sequence is the last 8 bytes"
         );
+    }
+
+    #[test]
+    fn outbox_keys_sort_by_due_time_and_ranges_split_at_now() {
+        let (early, late) = (Uuid::now_v7(), Uuid::nil());
+        fn key(due: i64, id: &Uuid) -> Vec<u8> {
+            outbox(Timestamp(due), id)
+        }
+        assert!(
+            key(1_000, &early) < key(1_001, &late),
+            "due time first, then id"
+        );
+        assert!(key(256, &Uuid::max()) < key(257, &Uuid::nil()));
+        assert_eq!(
+            outbox_key_due(&key(1_763_855_198_000, &early)).millis(),
+            1_763_855_198_000
+        );
+        let now = Timestamp(5_000);
+        let due = outbox_due(now);
+        let later = outbox_later(now);
+        for (at, is_due) in [(0, true), (4_999, true), (5_000, true), (5_001, false)] {
+            let k = key(at, &early);
+            assert_eq!(due.contains(&k), is_due, "{at}");
+            assert_eq!(later.contains(&k), !is_due, "{at}");
+            assert!(outbox_all().contains(&k));
+        }
+        assert!(!outbox_all().contains(&response_seq(1)));
     }
 }

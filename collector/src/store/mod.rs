@@ -8,12 +8,15 @@
 //! | `surveys` | site id `\0` survey id `\0` version (u32 BE) | [`Survey`] (JSON)       |
 //! | `events`  | see [`keys`]: responses, displays, contact ledger, quota counters, and the site and survey indexes of responses |
 //! | `api_keys`| key id                                | [`ApiKey`](crate::api_key::ApiKey) (JSON) |
+//! | `webhooks`| site id `\0` webhook id                | [`Webhook`](crate::webhook::Webhook) (JSON, with its secret) |
 //!
 //! Configuration (sites, surveys) is small, written rarely, and read on every request, so it
 //! lives in an in-memory [`Catalog`] that is written through to disk. Everything customers send
 //! goes through the single [`writer`] thread, which applies a whole group of requests as one
 //! atomic sled batch to the `events` tree, flushes once, fsyncs, and only then acknowledges.
-//! API keys, like configuration, live in memory and are written through ([`KeyRing`]).
+//! API keys and webhook endpoints, like configuration, live in memory and are written through
+//! ([`KeyRing`], [`Webhooks`]). The webhook outbox and dead letters are in the `events` tree,
+//! so that a response and its messages are one batch ([`outbox`] reads them).
 //!
 //! Readers of responses ([`ResponseScan`]) see only what the writer has marked committed: every
 //! response up to [`Store::committed_response_seq`] is durable, and none can appear below it
@@ -22,8 +25,10 @@
 pub mod catalog;
 pub mod key_ring;
 pub mod keys;
+mod outbox;
 mod records;
 mod scan;
+pub mod webhooks;
 mod writer;
 
 use std::fs::File;
@@ -38,9 +43,11 @@ pub use catalog::Catalog;
 pub use key_ring::{KeyRing, KeyRingError};
 pub use keys::IndexScope;
 pub use records::{DisplayRecord, ResponseRecord};
-pub use scan::ResponseScan;
-pub use writer::{Job, Stored, WriterStats};
+pub use scan::{DisplayScan, ResponseScan};
+pub use webhooks::{WebhookError, Webhooks};
+pub use writer::{Job, OutboxChange, Stored, WriterStats};
 
+use tokio::sync::Notify;
 use writer::Committed;
 
 /// Why the store could not do what was asked.
@@ -56,7 +63,7 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("corrupt record: {0}")]
     Corrupt(#[from] serde_json::Error),
-    #[error("the index names response {0}, which is not stored")]
+    #[error("the index names record {0}, which is not stored")]
     Missing(u64),
 }
 
@@ -84,9 +91,11 @@ pub struct Store {
     events: sled::Tree,
     catalog: Arc<Catalog>,
     key_ring: Arc<KeyRing>,
+    webhooks: Arc<Webhooks>,
     jobs: mpsc::Sender<Job>,
     stats: Arc<WriterStats>,
     committed: Arc<Committed>,
+    outbox_changed: Arc<Notify>,
 }
 
 /// A job handed to the writer; [`Pending::wait`] resolves once it is durable.
@@ -124,31 +133,42 @@ impl Store {
         let data_file = Arc::new(File::open(dir.join("db"))?);
         let events = db.open_tree("events")?;
         build_response_indexes(&db, &events, &data_file)?;
+        build_display_indexes(&db, &events, &data_file)?;
         let catalog = Arc::new(Catalog::load(
             data_file.clone(),
             db.open_tree("sites")?,
             db.open_tree("surveys")?,
         )?);
         let key_ring = Arc::new(KeyRing::load(data_file.clone(), db.open_tree("api_keys")?)?);
+        let webhooks = Arc::new(Webhooks::load(
+            data_file.clone(),
+            db.open_tree("webhooks")?,
+        )?);
         let (jobs, inbox) = mpsc::channel(options.max_pending_writes.max(1));
         let stats = Arc::new(WriterStats::default());
         let committed = Arc::new(Committed::default());
+        let outbox_changed = Arc::new(Notify::new());
         let thread = writer::spawn(
             db.clone(),
             events.clone(),
             data_file,
             inbox,
-            stats.clone(),
-            committed.clone(),
+            writer::Shared {
+                stats: stats.clone(),
+                committed: committed.clone(),
+                outbox: outbox_changed.clone(),
+            },
         )?;
         let store = Store {
             db,
             events,
             catalog,
             key_ring,
+            webhooks,
             jobs,
             stats,
             committed,
+            outbox_changed,
         };
         Ok((store, WriterHandle(thread)))
     }
@@ -159,6 +179,10 @@ impl Store {
 
     pub fn key_ring(&self) -> &Arc<KeyRing> {
         &self.key_ring
+    }
+
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
     }
 
     pub fn stats(&self) -> &WriterStats {
@@ -206,6 +230,11 @@ impl Store {
         ResponseScan::new(&self.events, scope, after.saturating_add(1)..=upto)
     }
 
+    /// Every stored display of a survey (shown or dismissed), in the order stored.
+    pub fn scan_displays(&self, site: &SiteId, survey: &SurveyId) -> DisplayScan {
+        DisplayScan::new(&self.events, site, survey)
+    }
+
     /// Responses of one site in ingest order, starting after `after` (a sequence number).
     pub fn responses_after(
         &self,
@@ -240,6 +269,44 @@ impl Store {
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
     }
+}
+
+/// Gives every stored display its survey index entry, once (stores written before the index
+/// existed get it on the first open).
+fn build_display_indexes(
+    db: &sled::Db,
+    events: &sled::Tree,
+    data_file: &File,
+) -> Result<(), StoreError> {
+    let done = keys::display_indexes_built();
+    if events.contains_key(&done)? {
+        return Ok(());
+    }
+    let mut batch = sled::Batch::default();
+    let (mut pending, mut total) = (0, 0u64);
+    for item in events.range(keys::display_seq(0)..keys::display_seq(u64::MAX)) {
+        let (_, bytes) = item?;
+        let record: DisplayRecord = serde_json::from_slice(&bytes)?;
+        let display = &record.display;
+        batch.insert(
+            keys::survey_display(&display.context.site_id, &display.survey_id, record.seq),
+            Vec::new(),
+        );
+        pending += 1;
+        total += 1;
+        if pending == 10_000 {
+            events.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    batch.insert(done, Vec::new());
+    events.apply_batch(batch)?;
+    db.flush()?;
+    data_file.sync_data()?;
+    if total > 0 {
+        tracing::info!(displays = total, "indexed the stored displays by survey");
+    }
+    Ok(())
 }
 
 /// Gives every stored response its site and survey index entries, once: stores written before

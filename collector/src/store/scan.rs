@@ -9,7 +9,7 @@ use std::ops::RangeInclusive;
 
 use super::StoreError;
 use super::keys::{self, IndexScope};
-use super::records::ResponseRecord;
+use super::records::{DisplayRecord, ResponseRecord};
 
 /// The responses of a site or survey with sequence numbers in a range, oldest first.
 pub struct ResponseScan {
@@ -80,6 +80,53 @@ impl Iterator for ResponseScan {
         Some(
             self.raw_record(seq)
                 .and_then(|bytes| Ok(serde_json::from_slice(bytes.as_ref())?)),
+        )
+    }
+}
+
+/// The displays of one survey, in the order they were stored, read lazily through the
+/// survey's display index.
+pub struct DisplayScan {
+    index: sled::Iter,
+    events: sled::Tree,
+}
+
+impl std::fmt::Debug for DisplayScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisplayScan").finish_non_exhaustive()
+    }
+}
+
+impl DisplayScan {
+    pub(super) fn new(
+        events: &sled::Tree,
+        site: &shared::ids::SiteId,
+        survey: &shared::ids::SurveyId,
+    ) -> Self {
+        Self {
+            index: events.range(keys::survey_displays(site, survey, 0, u64::MAX)),
+            events: events.clone(),
+        }
+    }
+}
+
+impl Iterator for DisplayScan {
+    type Item = Result<DisplayRecord, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let read = |key: sled::IVec| -> Result<DisplayRecord, StoreError> {
+            let seq = keys::index_entry_seq(&key);
+            let bytes = self
+                .events
+                .get(keys::display_seq(seq))?
+                .ok_or(StoreError::Missing(seq))?;
+            Ok(serde_json::from_slice(&bytes)?)
+        };
+        Some(
+            self.index
+                .next()?
+                .map_err(StoreError::from)
+                .and_then(|(key, _)| read(key)),
         )
     }
 }

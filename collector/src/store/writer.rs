@@ -9,6 +9,10 @@
 //! read-modify-write (the contact ledger, quota counters, idempotency) race-free without locks,
 //! and a retried duplicate of an id still in flight is answered only after the flush that
 //! stores the original.
+//!
+//! The webhook outbox is in the same tree: a new response's messages are written in its own
+//! batch, and the delivery worker records each outcome (sent, try again later, dead letter)
+//! through this thread too.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -25,11 +29,13 @@ use shared::throttle::{
     decide,
 };
 use shared::time::Timestamp;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
+use uuid::Uuid;
 
 use super::StoreError;
 use super::keys::{self, decode_u64};
 use super::records::{DisplayRecord, ResponseRecord};
+use crate::webhook::{DeadLetter, Message, Outgoing, OutgoingBody, WebhookId, payload};
 
 /// At most this many jobs share one flush; more wait for the next.
 const MAX_GROUP: usize = 2_048;
@@ -39,10 +45,12 @@ type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 /// Work for the writer. Each job carries the channel its answer goes back on.
 #[derive(Debug)]
 pub enum Job {
-    /// Store a validated, pseudonymized response once.
+    /// Store a validated, pseudonymized response once, with an outbox message for each
+    /// webhook that wants it (written only if the response is new).
     Response {
         response: Response<MemberHash>,
         received_at: Timestamp,
+        webhooks: Vec<Outgoing>,
         reply: Reply<Stored>,
     },
     /// Store a display event once, and note it in the member's ledger.
@@ -59,6 +67,36 @@ pub enum Job {
         display: DisplayEvent<MemberHash>,
         now: Timestamp,
         reply: Reply<Decision>,
+    },
+    /// Change the webhook outbox. Answers whether anything changed.
+    Outbox {
+        change: OutboxChange,
+        reply: Reply<bool>,
+    },
+}
+
+/// A change to the webhook outbox, made by the delivery worker or the admin API.
+#[derive(Debug, Clone)]
+pub enum OutboxChange {
+    /// Sent: the message leaves the outbox.
+    Delivered(Message),
+    /// Replace the message with `next` (another try later, or a hold): same id, new due time.
+    Reschedule { was: Message, next: Message },
+    /// Out of tries: the message leaves the outbox for the dead-letter list.
+    Dead { was: Message, letter: DeadLetter },
+    /// Its webhook is gone: the message is dropped.
+    Discard(Message),
+    /// A dead letter goes back to the outbox with its tries reset, due at `now`.
+    Revive {
+        site: shared::ids::SiteId,
+        webhook: WebhookId,
+        id: Uuid,
+        now: Timestamp,
+    },
+    /// Drops every dead letter of a deleted webhook.
+    ForgetDeadLetters {
+        site: shared::ids::SiteId,
+        webhook: WebhookId,
     },
 }
 
@@ -105,14 +143,25 @@ impl Committed {
     }
 }
 
+pub(super) struct Shared {
+    pub(super) stats: Arc<WriterStats>,
+    pub(super) committed: Arc<Committed>,
+    /// Woken after a group that put messages in the outbox is durable.
+    pub(super) outbox: Arc<Notify>,
+}
+
 pub(super) fn spawn(
     db: sled::Db,
     events: sled::Tree,
     data_file: Arc<File>,
     inbox: mpsc::Receiver<Job>,
-    stats: Arc<WriterStats>,
-    committed: Arc<Committed>,
+    shared: Shared,
 ) -> Result<std::thread::JoinHandle<()>, StoreError> {
+    let Shared {
+        stats,
+        committed,
+        outbox,
+    } = shared;
     let next_response = keys::next_seq(&events, keys::RESPONSE)?;
     // Everything already in the tree was written before this process opened it.
     committed.set(next_response - 1);
@@ -124,6 +173,7 @@ pub(super) fn spawn(
         events,
         data_file,
         stats,
+        outbox,
     };
     Ok(std::thread::Builder::new()
         .name("nunchi-writer".into())
@@ -136,27 +186,37 @@ struct Writer {
     data_file: Arc<File>,
     stats: Arc<WriterStats>,
     committed: Arc<Committed>,
+    outbox: Arc<Notify>,
     next_response: u64,
     next_display: u64,
 }
 
 /// The writes of one group: read back before they reach the tree, and written as one batch.
-/// A later write of a key replaces an earlier one, as in a `sled::Batch`.
+/// A later write of a key replaces an earlier one, as in a `sled::Batch`; `None` removes.
 #[derive(Default)]
 struct Group {
-    pending: HashMap<Vec<u8>, Vec<u8>>,
+    pending: HashMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Whether the group puts messages in the outbox (the delivery worker is woken).
+    outbox: bool,
 }
 
 impl Group {
     fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.pending.insert(key, value);
+        self.pending.insert(key, Some(value));
+    }
+
+    fn remove(&mut self, key: Vec<u8>) {
+        self.pending.insert(key, None);
     }
 
     /// The group's writes as one batch, moved rather than copied a second time.
     fn into_batch(self) -> sled::Batch {
         let mut batch = sled::Batch::default();
         for (key, value) in self.pending {
-            batch.insert(key, value);
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
         }
         batch
     }
@@ -174,6 +234,7 @@ fn record_json<T: serde::Serialize>(record: &T) -> Result<Vec<u8>, serde_json::E
 enum Outcome {
     Stored(Reply<Stored>, Result<Stored, StoreError>),
     Decision(Reply<Decision>, Result<Decision, StoreError>),
+    Changed(Reply<bool>, Result<bool, StoreError>),
 }
 
 impl Outcome {
@@ -181,6 +242,7 @@ impl Outcome {
         match self {
             Outcome::Stored(_, r) => r.is_err(),
             Outcome::Decision(_, r) => r.is_err(),
+            Outcome::Changed(_, r) => r.is_err(),
         }
     }
 
@@ -193,6 +255,10 @@ impl Outcome {
                 Some(_) => Err(fail(r.err())),
             })),
             Outcome::Decision(reply, r) => drop(reply.send(match failure {
+                None => r,
+                Some(_) => Err(fail(r.err())),
+            })),
+            Outcome::Changed(reply, r) => drop(reply.send(match failure {
                 None => r,
                 Some(_) => Err(fail(r.err())),
             })),
@@ -229,6 +295,7 @@ impl Writer {
             .into_iter()
             .map(|job| self.apply(job, &mut group))
             .collect();
+        let wake_delivery = group.outbox;
         let batch = group.into_batch();
         let started = Instant::now();
         let (applied, result) = match outcomes.iter().any(Outcome::is_err) {
@@ -261,6 +328,9 @@ impl Writer {
             // sequence grows in this one thread and a group is one atomic batch, so no response
             // can later appear below this mark.
             self.committed.set(self.next_response - 1);
+            if wake_delivery {
+                self.outbox.notify_one();
+            }
         }
         self.stats.failing.store(result.is_err(), Ordering::Relaxed);
         for outcome in outcomes {
@@ -287,8 +357,12 @@ impl Writer {
             Job::Response {
                 response,
                 received_at,
+                webhooks,
                 reply,
-            } => Outcome::Stored(reply, self.store_response(response, received_at, group)),
+            } => Outcome::Stored(
+                reply,
+                self.store_response(response, received_at, webhooks, group),
+            ),
             Job::Display {
                 display,
                 received_at,
@@ -304,12 +378,15 @@ impl Writer {
                 reply,
                 self.eligibility(&policy, &survey, display, now, group),
             ),
+            Job::Outbox { change, reply } => {
+                Outcome::Changed(reply, self.change_outbox(change, group))
+            }
         }
     }
 
     fn read(&self, key: &[u8], group: &Group) -> Result<Option<Vec<u8>>, StoreError> {
         if let Some(v) = group.pending.get(key) {
-            return Ok(Some(v.clone()));
+            return Ok(v.clone());
         }
         Ok(self.events.get(key)?.map(|v| v.to_vec()))
     }
@@ -318,6 +395,7 @@ impl Writer {
         &mut self,
         response: Response<MemberHash>,
         received_at: Timestamp,
+        webhooks: Vec<Outgoing>,
         group: &mut Group,
     ) -> Result<Stored, StoreError> {
         let id_key = keys::response_id(&response.response_id);
@@ -359,7 +437,119 @@ impl Writer {
         let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
         group.put(keys::site_response(site, seq), Vec::new());
         group.put(keys::survey_response(site, survey, seq), Vec::new());
+        self.put_messages(&record, webhooks, group)?;
         Ok(Stored::New { seq })
+    }
+
+    /// The outbox messages of a new response, in its batch: once the response is durable, so
+    /// are they.
+    fn put_messages(
+        &self,
+        record: &ResponseRecord,
+        webhooks: Vec<Outgoing>,
+        group: &mut Group,
+    ) -> Result<(), StoreError> {
+        let mut event = None;
+        for outgoing in webhooks {
+            let body = match outgoing.body {
+                OutgoingBody::Event => match &event {
+                    Some(body) => String::clone(body),
+                    None => event.insert(payload::event(record)?).clone(),
+                },
+                OutgoingBody::Chat(line) => payload::chat(&line)?,
+            };
+            let message = Message {
+                id: Uuid::now_v7(),
+                site: record.response.context.site_id.clone(),
+                webhook: outgoing.webhook,
+                response_seq: record.seq,
+                created_at: record.received_at,
+                attempts: 0,
+                due: record.received_at,
+                last_error: None,
+                body,
+            };
+            self.put_message(&message, group)?;
+        }
+        Ok(())
+    }
+
+    fn put_message(&self, message: &Message, group: &mut Group) -> Result<(), StoreError> {
+        group.put(
+            keys::outbox(message.due, &message.id),
+            record_json(message)?,
+        );
+        group.outbox = true;
+        Ok(())
+    }
+
+    /// Applies a change to the outbox. A change to a message that is no longer where the
+    /// change expects it (already handled) changes nothing and says so.
+    fn change_outbox(
+        &mut self,
+        change: OutboxChange,
+        group: &mut Group,
+    ) -> Result<bool, StoreError> {
+        let take = |this: &Self, message: &Message, group: &mut Group| {
+            let key = keys::outbox(message.due, &message.id);
+            let present = this.read(&key, group)?.is_some();
+            if present {
+                group.remove(key);
+            }
+            Ok::<_, StoreError>(present)
+        };
+        match change {
+            OutboxChange::Delivered(message) | OutboxChange::Discard(message) => {
+                take(self, &message, group)
+            }
+            OutboxChange::Reschedule { was, next } => {
+                if !take(self, &was, group)? {
+                    return Ok(false);
+                }
+                self.put_message(&next, group)?;
+                Ok(true)
+            }
+            OutboxChange::Dead { was, letter } => {
+                if !take(self, &was, group)? {
+                    return Ok(false);
+                }
+                let m = &letter.message;
+                group.put(
+                    keys::dead_letter(&m.site, &m.webhook, &m.id),
+                    record_json(&letter)?,
+                );
+                Ok(true)
+            }
+            OutboxChange::Revive {
+                site,
+                webhook,
+                id,
+                now,
+            } => {
+                let key = keys::dead_letter(&site, &webhook, &id);
+                let Some(bytes) = self.read(&key, group)? else {
+                    return Ok(false);
+                };
+                let letter: DeadLetter = serde_json::from_slice(&bytes)?;
+                group.remove(key);
+                let message = Message {
+                    attempts: 0,
+                    due: now,
+                    ..letter.message
+                };
+                self.put_message(&message, group)?;
+                Ok(true)
+            }
+            OutboxChange::ForgetDeadLetters { site, webhook } => {
+                let prefix = keys::dead_letters(&site, &webhook);
+                let mut any = false;
+                for item in self.events.scan_prefix(&prefix).keys() {
+                    group.remove(item?.to_vec());
+                    any = true;
+                }
+                Ok(any)
+            }
+        }
     }
 
     fn store_display(
@@ -395,6 +585,11 @@ impl Writer {
             received_at,
             display,
         };
+        let display = &record.display;
+        group.put(
+            keys::survey_display(&display.context.site_id, &display.survey_id, seq),
+            Vec::new(),
+        );
         group.put(keys::display_seq(seq), record_json(&record)?);
         group.put(id_key, seq.to_be_bytes().to_vec());
         Ok(Stored::New { seq })

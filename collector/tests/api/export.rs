@@ -626,6 +626,7 @@ async fn responses_stored_before_the_indexes_existed_are_indexed_on_open() {
             .submit(|reply| Job::Response {
                 response: stored_response(1, json!({ "nps": i % 11 }), json!({})),
                 received_at: shared::time::Timestamp(i),
+                webhooks: Vec::new(),
                 reply,
             })
             .await

@@ -306,6 +306,7 @@ impl TestApp {
                         .enqueue(|reply| Job::Response {
                             response,
                             received_at,
+                            webhooks: Vec::new(),
                             reply,
                         })
                         .expect("the writer takes the job"),

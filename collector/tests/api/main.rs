@@ -15,4 +15,8 @@ mod export;
 mod helpers;
 mod keys;
 mod ops;
+#[path = "../receiver/mod.rs"]
+mod receiver;
 mod responses;
+mod summary;
+mod webhooks;

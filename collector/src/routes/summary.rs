@@ -1,0 +1,70 @@
+//! `GET /v1/admin/sites/{site}/surveys/{survey}/summary`: NPS, CSAT, CES, distributions and
+//! response rates of a survey, by group and period, with an export (or admin) key. See
+//! [`crate::summary`].
+//!
+//! `group_by=store|channel|journey_stage|locale`, `interval=day|week|month`, `utc_offset`
+//! (`+09:00`), `min_count` (default 5), `from`, `to` (received time), and the filters
+//! `channel`, `store`, `journey_stage` (lists: repeat or separate with commas).
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use shared::ids::SurveyId;
+
+use super::sites::parse_site_id;
+use crate::api_key::Scope;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::summary::{self, SummaryQuery};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route(
+        "/v1/admin/sites/{site}/surveys/{survey}/summary",
+        get(summary),
+    )
+}
+
+async fn summary(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path((site, survey)): Path<(String, String)>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let site_id = parse_site_id(&site)?;
+    // The scope first: a key for one site learns nothing about which other sites exist.
+    caller.require(Scope::Export, &site_id)?;
+    let catalog = state.store.catalog();
+    if catalog.site(&site_id).is_none() {
+        return Err(ApiError::NotFound {
+            what: "site",
+            id: site,
+            field: None,
+        });
+    }
+    let unknown_survey = || ApiError::NotFound {
+        what: "survey",
+        id: survey.clone(),
+        field: None,
+    };
+    let survey_id = SurveyId::parse(survey.clone()).map_err(|_| unknown_survey())?;
+    let versions = catalog.survey_versions(&site_id, &survey_id);
+    if versions.is_empty() {
+        return Err(unknown_survey());
+    }
+    let Query(pairs) =
+        query.map_err(|e| ApiError::bad_query("invalid_parameter", "query", e.body_text()))?;
+    let query = SummaryQuery::parse(site_id, survey_id, &pairs)?;
+    let store = state.store.clone();
+    let summary =
+        tokio::task::spawn_blocking(move || summary::summarize(&store, &query, &versions))
+            .await??;
+    Ok((
+        [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        axum::Json(summary),
+    )
+        .into_response())
+}

@@ -1,0 +1,566 @@
+//! Summaries: what a survey's responses say, by group and over time.
+//!
+//! `GET /v1/admin/sites/{site}/surveys/{survey}/summary` reads the survey's responses through
+//! the survey index (never another survey's or site's) and its displays through the survey's
+//! display index, and answers, for the whole and for each group: response and display counts,
+//! the display-to-response rate, and each question's figures ([`stats`]: NPS with its 95%
+//! interval, CSAT, CES, distributions, top choices).
+//!
+//! Groups are by one context dimension (`group_by`: store, channel, journey_stage, locale)
+//! and/or by calendar period (`interval`: day, week, month, in `utc_offset`), on the time the
+//! collector received each response or display. A group with fewer responses than
+//! `min_count` (default 5) is kept and marked `below_minimum`: its figures are there, but too
+//! few to lean on. Nothing is hidden.
+//!
+//! Responses are read up to the store's committed mark, which the answer gives as
+//! `responses_upto` (an export cursor: the same responses as an export up to it).
+//!
+//! # Layout
+//!
+//! - this file: the query ([`SummaryQuery::parse`]) and the walk ([`summarize`]).
+//! - [`stats`]: one accumulator per question kind, and the formulas.
+//! - [`period`]: days, ISO weeks and months in a UTC offset.
+
+pub mod period;
+pub mod stats;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+use shared::ids::{MemberHash, SiteId, StoreId, SurveyId};
+use shared::response::{Channel, Context, JourneyStage};
+use shared::survey::{QuestionKind, Survey};
+use shared::time::Timestamp;
+use time::UtcOffset;
+
+use crate::error::ApiError;
+use crate::export::{parse_stage, stage_name, timestamps};
+use crate::store::{IndexScope, Store, StoreError};
+use period::Interval;
+use stats::{Figures, Tally};
+
+pub const DEFAULT_MIN_COUNT: u64 = 5;
+/// A summary has at most this many groups: more is a query to narrow, not a report to read.
+pub const MAX_GROUPS: usize = 5_000;
+
+/// A context dimension to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Store,
+    Channel,
+    JourneyStage,
+    Locale,
+}
+
+impl Dimension {
+    const ALL: [Dimension; 4] = [
+        Dimension::Store,
+        Dimension::Channel,
+        Dimension::JourneyStage,
+        Dimension::Locale,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Store => "store",
+            Self::Channel => "channel",
+            Self::JourneyStage => "journey_stage",
+            Self::Locale => "locale",
+        }
+    }
+
+    /// This dimension's value in a context; `None` when the context has none (no store).
+    fn value(self, ctx: &Context<MemberHash>) -> Option<String> {
+        match self {
+            Self::Store => ctx.store_id.as_ref().map(|s| s.as_str().to_owned()),
+            Self::Channel => Some(ctx.channel.as_str().to_owned()),
+            Self::JourneyStage => ctx.journey_stage.map(|s| stage_name(s).to_owned()),
+            Self::Locale => Some(ctx.locale.as_str().to_owned()),
+        }
+    }
+}
+
+/// A summary, read from a query string.
+#[derive(Debug, Clone)]
+pub struct SummaryQuery {
+    pub site: SiteId,
+    pub survey: SurveyId,
+    pub group_by: Option<Dimension>,
+    pub interval: Option<Interval>,
+    pub offset: UtcOffset,
+    pub min_count: u64,
+    /// Received at or after …
+    pub from: Option<Timestamp>,
+    /// … and before.
+    pub to: Option<Timestamp>,
+    pub channels: Vec<Channel>,
+    pub stores: Vec<StoreId>,
+    pub stages: Vec<JourneyStage>,
+}
+
+const PARAMS: [&str; 9] = [
+    "group_by",
+    "interval",
+    "utc_offset",
+    "min_count",
+    "from",
+    "to",
+    "channel",
+    "store",
+    "journey_stage",
+];
+
+fn invalid(param: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::bad_query("invalid_parameter", param, message)
+}
+
+impl SummaryQuery {
+    /// Reads the query-string pairs. Every problem is a 400 naming the parameter:
+    /// `unknown_parameter`, `invalid_parameter` or `invalid_time`.
+    pub fn parse(
+        site: SiteId,
+        survey: SurveyId,
+        pairs: &[(String, String)],
+    ) -> Result<Self, ApiError> {
+        let mut query = Self {
+            site,
+            survey,
+            group_by: None,
+            interval: None,
+            offset: UtcOffset::UTC,
+            min_count: DEFAULT_MIN_COUNT,
+            from: None,
+            to: None,
+            channels: Vec::new(),
+            stores: Vec::new(),
+            stages: Vec::new(),
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, value) in pairs {
+            let Some(param) = PARAMS.iter().copied().find(|p| p == name) else {
+                return Err(ApiError::bad_query(
+                    "unknown_parameter",
+                    "query",
+                    format!(
+                        "{name:?} is not a parameter of a summary; known: {}",
+                        PARAMS.join(", ")
+                    ),
+                ));
+            };
+            let items = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
+            let list = matches!(param, "channel" | "store" | "journey_stage");
+            if !list && seen.contains(&param) {
+                return Err(invalid(param, "give this parameter once"));
+            }
+            seen.push(param);
+            let value = value.trim();
+            match param {
+                "group_by" => {
+                    query.group_by = Some(
+                        Dimension::ALL
+                            .into_iter()
+                            .find(|d| d.as_str() == value)
+                            .ok_or_else(|| {
+                                invalid(
+                                    "group_by",
+                                    format!(
+                                        "{value:?} is not store, channel, journey_stage or locale"
+                                    ),
+                                )
+                            })?,
+                    );
+                }
+                "interval" => {
+                    query.interval = Some(Interval::parse(value).ok_or_else(|| {
+                        invalid("interval", format!("{value:?} is not day, week or month"))
+                    })?);
+                }
+                "utc_offset" => {
+                    query.offset = period::parse_offset(value).ok_or_else(|| {
+                        invalid(
+                            "utc_offset",
+                            format!("{value:?} is not an offset like +09:00, -05:30 or Z"),
+                        )
+                    })?;
+                }
+                "min_count" => {
+                    query.min_count = value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n <= 1_000_000)
+                        .ok_or_else(|| invalid("min_count", "a whole number from 0 to 1000000"))?;
+                }
+                "from" | "to" => {
+                    let param = if param == "from" { "from" } else { "to" };
+                    let at = timestamps::parse_time(value)
+                        .map_err(|m| ApiError::bad_query("invalid_time", param, m))?;
+                    if param == "from" {
+                        query.from = Some(at);
+                    } else {
+                        query.to = Some(at);
+                    }
+                }
+                "channel" => {
+                    for item in items() {
+                        query.channels.push(
+                            Channel::ALL
+                                .into_iter()
+                                .find(|c| c.as_str() == item)
+                                .ok_or_else(|| {
+                                    invalid(
+                                        "channel",
+                                        format!("{item:?} is not web, kiosk, receipt or app"),
+                                    )
+                                })?,
+                        );
+                    }
+                }
+                "store" => {
+                    for item in items() {
+                        query.stores.push(
+                            StoreId::parse(item)
+                                .map_err(|e| invalid("store", format!("{item:?}: {e}")))?,
+                        );
+                    }
+                }
+                _ => {
+                    for item in items() {
+                        query.stages.push(parse_stage(item).ok_or_else(|| {
+                            invalid(
+                                "journey_stage",
+                                format!("{item:?} is not pre_purchase, purchase or post_purchase"),
+                            )
+                        })?);
+                    }
+                }
+            }
+        }
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from >= to
+        {
+            return Err(ApiError::bad_query(
+                "invalid_time",
+                "to",
+                "must be later than from",
+            ));
+        }
+        Ok(query)
+    }
+
+    /// Whether a response or display received at `at` with this context is in the summary.
+    fn admits(&self, at: Timestamp, ctx: &Context<MemberHash>) -> bool {
+        self.from.is_none_or(|from| at >= from)
+            && self.to.is_none_or(|to| at < to)
+            && (self.channels.is_empty() || self.channels.contains(&ctx.channel))
+            && (self.stores.is_empty()
+                || ctx
+                    .store_id
+                    .as_ref()
+                    .is_some_and(|s| self.stores.contains(s)))
+            && (self.stages.is_empty()
+                || ctx.journey_stage.is_some_and(|s| self.stages.contains(&s)))
+    }
+
+    /// The group of a response or display. `None` only for a time the calendar cannot hold.
+    fn key(&self, at: Timestamp, ctx: &Context<MemberHash>) -> Option<GroupKey> {
+        let period = match self.interval {
+            Some(interval) => Some(period::start(at, interval, self.offset)?),
+            None => None,
+        };
+        Some(GroupKey {
+            value: self.group_by.and_then(|d| d.value(ctx)),
+            period,
+        })
+    }
+}
+
+/// Groups sort by the dimension's value (none first), then by period.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct GroupKey {
+    value: Option<String>,
+    period: Option<i64>,
+}
+
+/// The questions of every version of the survey: the latest version's in its order, then those
+/// only older versions have. A question's kind is the latest version's; its choices are those
+/// of every version.
+#[derive(Debug)]
+struct Questions {
+    list: Vec<(String, QuestionKind, Vec<String>)>,
+}
+
+impl Questions {
+    fn of(versions: &[Arc<Survey>]) -> Self {
+        let mut list: Vec<(String, QuestionKind, Vec<String>)> = Vec::new();
+        for survey in versions.iter().rev() {
+            for q in &survey.questions {
+                let choices: Vec<String> = match &q.kind {
+                    QuestionKind::SingleChoice { choices }
+                    | QuestionKind::MultipleChoice { choices, .. } => {
+                        choices.iter().map(|c| c.id.as_str().to_owned()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                match list.iter_mut().find(|(id, _, _)| id == q.id.as_str()) {
+                    Some((_, _, known)) => {
+                        for c in choices {
+                            if !known.contains(&c) {
+                                known.push(c);
+                            }
+                        }
+                    }
+                    None => list.push((q.id.as_str().to_owned(), q.kind.clone(), choices)),
+                }
+            }
+        }
+        Self { list }
+    }
+
+    fn tallies(&self) -> Vec<Tally> {
+        self.list
+            .iter()
+            .map(|(_, kind, choices)| Tally::new(kind, choices))
+            .collect()
+    }
+}
+
+#[derive(Debug)]
+struct Accumulator {
+    responses: u64,
+    shown: u64,
+    dismissed: u64,
+    tallies: Vec<Tally>,
+}
+
+impl Accumulator {
+    fn new(questions: &Questions) -> Self {
+        Self {
+            responses: 0,
+            shown: 0,
+            dismissed: 0,
+            tallies: questions.tallies(),
+        }
+    }
+}
+
+/// A summary as the API answers it.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub site: SiteId,
+    pub survey: SurveyId,
+    pub group_by: Option<&'static str>,
+    pub interval: Option<&'static str>,
+    pub utc_offset: String,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub min_count: u64,
+    /// Responses are counted up to this sequence number (an export cursor).
+    pub responses_upto: u64,
+    pub total: Group,
+    pub groups: Vec<Group>,
+}
+
+/// The figures of one group (or of the whole).
+#[derive(Debug, Serialize)]
+pub struct Group {
+    /// The group's value of `group_by` (`null`: the responses without one, such as no store).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<Option<String>>,
+    /// The period's name (`2025-11-23`, `2025-W47`, `2025-11`) and start, with `interval`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<String>,
+    pub responses: u64,
+    /// Displays reported shown (by the widget, or recorded by an eligibility decision).
+    pub displays: u64,
+    pub dismissals: u64,
+    /// Responses per display shown; `null` with no displays. Can pass 1 where surveys are
+    /// answered without a reported display (a receipt QR code opens straight into one).
+    pub response_rate: Option<f64>,
+    /// Fewer responses than `min_count`: the figures are here but too few to lean on.
+    pub below_minimum: bool,
+    pub questions: Vec<QuestionFigures>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuestionFigures {
+    pub id: String,
+    pub kind: &'static str,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+fn kind_name(kind: &QuestionKind) -> &'static str {
+    match kind {
+        QuestionKind::Nps => "nps",
+        QuestionKind::Csat { .. } => "csat",
+        QuestionKind::Ces => "ces",
+        QuestionKind::Smiley => "smiley",
+        QuestionKind::Thumbs => "thumbs",
+        QuestionKind::SingleChoice { .. } => "single_choice",
+        QuestionKind::MultipleChoice { .. } => "multiple_choice",
+        QuestionKind::OpenText { .. } => "open_text",
+    }
+}
+
+/// Why a summary could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    #[error(
+        "the summary would have more than {MAX_GROUPS} groups: narrow from and to, or use a longer interval"
+    )]
+    TooManyGroups,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<SummaryError> for ApiError {
+    fn from(e: SummaryError) -> Self {
+        match e {
+            SummaryError::TooManyGroups => ApiError::bad_query(
+                "too_many_groups",
+                "interval",
+                SummaryError::TooManyGroups.to_string(),
+            ),
+            SummaryError::Store(e) => e.into(),
+        }
+    }
+}
+
+struct Groups {
+    /// Whether the query groups at all.
+    grouped: bool,
+    map: BTreeMap<GroupKey, Accumulator>,
+}
+
+impl Groups {
+    /// The accumulator of a group, made on first use; `None` when the query does not group.
+    fn entry(
+        &mut self,
+        key: Option<GroupKey>,
+        questions: &Questions,
+    ) -> Result<Option<&mut Accumulator>, SummaryError> {
+        let Some(key) = key.filter(|_| self.grouped) else {
+            return Ok(None);
+        };
+        if !self.map.contains_key(&key) && self.map.len() == MAX_GROUPS {
+            return Err(SummaryError::TooManyGroups);
+        }
+        Ok(Some(
+            self.map
+                .entry(key)
+                .or_insert_with(|| Accumulator::new(questions)),
+        ))
+    }
+}
+
+/// Walks the survey's responses (up to the committed mark) and displays. Blocking.
+pub fn summarize(
+    store: &Store,
+    query: &SummaryQuery,
+    versions: &[Arc<Survey>],
+) -> Result<Summary, SummaryError> {
+    let questions = Questions::of(versions);
+    let index: HashMap<&str, usize> = questions
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| (id.as_str(), i))
+        .collect();
+    let mut total = Accumulator::new(&questions);
+    let mut groups = Groups {
+        grouped: query.group_by.is_some() || query.interval.is_some(),
+        map: BTreeMap::new(),
+    };
+
+    let upto = store.committed_response_seq();
+    let scope = IndexScope::Survey(&query.site, &query.survey);
+    for record in store.scan_responses(scope, 0, upto) {
+        let record = record?;
+        let ctx = &record.response.context;
+        if !query.admits(record.received_at, ctx) {
+            continue;
+        }
+        let count = |acc: &mut Accumulator| {
+            acc.responses += 1;
+            for (question, value) in record.response.answers.iter() {
+                if let Some(&i) = index.get(question.as_str()) {
+                    acc.tallies[i].add(value);
+                }
+            }
+        };
+        count(&mut total);
+        if let Some(group) = groups.entry(query.key(record.received_at, ctx), &questions)? {
+            count(group);
+        }
+    }
+
+    for display in store.scan_displays(&query.site, &query.survey) {
+        let display = display?;
+        let ctx = &display.display.context;
+        if !query.admits(display.received_at, ctx) {
+            continue;
+        }
+        let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
+        let count = |acc: &mut Accumulator| {
+            if shown {
+                acc.shown += 1;
+            } else {
+                acc.dismissed += 1;
+            }
+        };
+        count(&mut total);
+        if let Some(group) = groups.entry(query.key(display.received_at, ctx), &questions)? {
+            count(group);
+        }
+    }
+
+    let report = |key: Option<&GroupKey>, acc: Accumulator| {
+        let (period, period_start) = match (query.interval, key.and_then(|k| k.period)) {
+            (Some(interval), Some(start)) => {
+                let (name, start) = period::describe(start, interval, query.offset);
+                (Some(name), Some(start))
+            }
+            _ => (None, None),
+        };
+        Group {
+            key: query.group_by.and(key).map(|k| k.value.clone()),
+            period,
+            period_start,
+            responses: acc.responses,
+            displays: acc.shown,
+            dismissals: acc.dismissed,
+            response_rate: (acc.shown > 0).then(|| acc.responses as f64 / acc.shown as f64),
+            below_minimum: acc.responses < query.min_count,
+            questions: questions
+                .list
+                .iter()
+                .zip(acc.tallies)
+                .map(|((id, kind, _), tally)| QuestionFigures {
+                    id: id.clone(),
+                    kind: kind_name(kind),
+                    figures: tally.figures(),
+                })
+                .collect(),
+        }
+    };
+    Ok(Summary {
+        site: query.site.clone(),
+        survey: query.survey.clone(),
+        group_by: query.group_by.map(Dimension::as_str),
+        interval: query.interval.map(Interval::as_str),
+        utc_offset: period::format_offset(query.offset),
+        from: query.from,
+        to: query.to,
+        min_count: query.min_count,
+        responses_upto: upto,
+        total: report(None, total),
+        groups: groups
+            .map
+            .into_iter()
+            .map(|(key, acc)| report(Some(&key), acc))
+            .collect(),
+    })
+}
