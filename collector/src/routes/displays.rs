@@ -12,9 +12,9 @@ use shared::ids::DisplayId;
 use super::site_named;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::origin;
 use crate::state::AppState;
 use crate::store::{Job, Stored};
+use crate::{origin, privacy};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/displays", post(post_display))
@@ -29,7 +29,7 @@ struct Accepted {
 async fn post_display(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(event): Json<DisplayEvent>,
+    Json(mut event): Json<DisplayEvent>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let site = site_named(&state, &event.context.site_id, "context.site_id")?;
     origin::check(&headers, &site)?;
@@ -46,6 +46,10 @@ async fn post_display(
         });
     }
     let display_id = event.display_id;
+    if privacy::withholds_member(&headers) {
+        // Global Privacy Control: the display is kept (it feeds response rates), its member not.
+        event.context.member = None;
+    }
     let display = event.pseudonymize(|member| site.member_hash(member));
     let received_at = state.clock.now();
     let stored = state

@@ -2,6 +2,12 @@
 //!
 //! The collector runs `shared::throttle::decide` against the member's contact ledger, which
 //! every channel writes to, and on a yes records the display in the same atomic step.
+//!
+//! Under Global Privacy Control (`Sec-GPC: 1`) the member id is dropped before it is hashed,
+//! so there is no ledger to decide on: the answer is `{"decision": "decide_on_device",
+//! "reason": "global_privacy_control"}` and nothing is recorded. The visitor is then treated
+//! as anonymous, whose throttling happens on the device; today's widget reads any answer but
+//! `show` as "not now", the cautious reading.
 
 use axum::Router;
 use axum::extract::State;
@@ -16,12 +22,28 @@ use shared::throttle::Decision;
 use super::site_named;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::origin;
 use crate::state::AppState;
 use crate::store::Job;
+use crate::{origin, privacy};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/v1/eligibility", post(post_eligibility))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Reply {
+    Decided(Answer),
+    OnDevice(OnDevice),
+}
+
+/// The answer under Global Privacy Control: the collector keeps no ledger for this visitor.
+#[derive(Debug, Serialize)]
+struct OnDevice {
+    /// Always `decide_on_device`.
+    decision: &'static str,
+    /// Always `global_privacy_control`.
+    reason: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -39,9 +61,15 @@ async fn post_eligibility(
     State(state): State<AppState>,
     headers: HeaderMap,
     Json(request): Json<EligibilityRequest>,
-) -> Result<axum::Json<Answer>, ApiError> {
+) -> Result<axum::Json<Reply>, ApiError> {
     let site = site_named(&state, &request.context.site_id, "context.site_id")?;
     origin::check(&headers, &site)?;
+    if privacy::withholds_member(&headers) {
+        return Ok(axum::Json(Reply::OnDevice(OnDevice {
+            decision: "decide_on_device",
+            reason: "global_privacy_control",
+        })));
+    }
     if request.context.member.is_none() {
         return Err(ApiError::invalid(FieldError::new(
             ErrorCode::Required,
@@ -82,9 +110,9 @@ async fn post_eligibility(
         })
         .await?;
     let shown = decision.is_show();
-    Ok(axum::Json(Answer {
+    Ok(axum::Json(Reply::Decided(Answer {
         decision,
         display_id: shown.then_some(request.display_id),
         survey_version: shown.then_some(version),
-    }))
+    })))
 }

@@ -1,7 +1,8 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`;
+//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
+//! `privacy` (erasing a member);
 //! `export` and `summary` (an export or admin key). Operations: `ops`. Pages: `www`.
 
 mod client_reports;
@@ -11,6 +12,7 @@ mod eligibility;
 mod export;
 mod keys;
 mod ops;
+mod privacy;
 mod responses;
 mod sites;
 mod summary;
@@ -36,6 +38,7 @@ pub(super) fn router() -> Router<AppState> {
         .merge(export::router())
         .merge(summary::router())
         .merge(webhooks::router())
+        .merge(privacy::router())
         .merge(ops::router())
         .merge(widget::router())
         .fallback(www::serve)

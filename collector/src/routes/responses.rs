@@ -18,9 +18,9 @@ use shared::response::{RawResponse, Response};
 use super::site_named;
 use crate::error::ApiError;
 use crate::extract::{Json, from_value};
-use crate::origin;
 use crate::state::AppState;
 use crate::store::{Job, Pending, Stored};
+use crate::{origin, privacy};
 
 pub(super) const MAX_BATCH: usize = 100;
 
@@ -86,7 +86,11 @@ fn enqueue(
                 field: Some("survey_id"),
             },
         })?;
-    let response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
+    let mut response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
+    if privacy::withholds_member(headers) {
+        // Global Privacy Control: the member id is dropped before it is hashed.
+        response.context.member = None;
+    }
     let response = response.pseudonymize(|member| site.member_hash(member));
     // Which webhooks want it is decided here, where the survey is at hand; the writer writes
     // their messages in the response's own batch.

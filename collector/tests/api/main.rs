@@ -15,6 +15,7 @@ mod export;
 mod helpers;
 mod keys;
 mod ops;
+mod privacy;
 #[path = "../receiver/mod.rs"]
 mod receiver;
 mod responses;
