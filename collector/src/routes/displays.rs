@@ -1,13 +1,13 @@
 //! `POST /v1/displays`: a survey was shown or dismissed. Feeds display-to-response rates and,
 //! for members, the contact ledger.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde::Serialize;
 use shared::display::DisplayEvent;
 use shared::ids::DisplayId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
@@ -16,8 +16,8 @@ use crate::state::AppState;
 use crate::store::{Job, Stored};
 use crate::{origin, privacy};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/displays", post(post_display))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_display))
 }
 
 #[derive(Debug, Serialize)]
@@ -26,6 +26,7 @@ struct Accepted {
     duplicate: bool,
 }
 
+#[utoipa::path(post, path = "/v1/displays", tag = "widget", summary = "a survey shown or dismissed", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_display(
     State(state): State<AppState>,
     headers: HeaderMap,

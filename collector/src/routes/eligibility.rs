@@ -9,15 +9,15 @@
 //! as anonymous, whose throttling happens on the device; today's widget reads any answer but
 //! `show` as "not now", the cautious reading.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::post;
 use serde::Serialize;
 use shared::display::{DisplayEvent, DisplayKind, EligibilityRequest};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::DisplayId;
 use shared::throttle::Decision;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
@@ -26,8 +26,8 @@ use crate::state::AppState;
 use crate::store::Job;
 use crate::{origin, privacy};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/eligibility", post(post_eligibility))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_eligibility))
 }
 
 #[derive(Debug, Serialize)]
@@ -57,6 +57,7 @@ struct Answer {
     survey_version: Option<u32>,
 }
 
+#[utoipa::path(post, path = "/v1/eligibility", tag = "widget", summary = "may this member be shown this survey now", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_eligibility(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -5,11 +5,11 @@
 //! display, ledger entry and webhook message of that hash in one durable batch. Erasing again
 //! removes nothing and answers zeros.
 
-use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use shared::ids::MemberId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::sites::parse_site_id;
 use crate::auth::AdminKey;
@@ -19,8 +19,8 @@ use crate::privacy;
 use crate::state::AppState;
 use crate::store::Erased;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/admin/sites/{site}/erasures", post(erase))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(erase))
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,6 +35,7 @@ struct EraseAnswer {
     erased: Erased,
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/erasures", tag = "privacy", summary = "erase every record of a member", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn erase(
     _: AdminKey,
     State(state): State<AppState>,

@@ -6,14 +6,14 @@
 //! message in the webhook outbox for each of the site's webhooks that wants it, atomically with
 //! the response.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::ResponseId;
 use shared::response::{RawResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
@@ -24,10 +24,10 @@ use crate::{origin, privacy};
 
 pub(super) const MAX_BATCH: usize = 100;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/responses", post(post_one))
-        .route("/v1/responses/batch", post(post_batch))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(post_one))
+        .routes(routes!(post_batch))
 }
 
 #[derive(Debug, Serialize)]
@@ -36,6 +36,7 @@ struct Accepted {
     duplicate: bool,
 }
 
+#[utoipa::path(post, path = "/v1/responses", tag = "widget", summary = "store a response", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_one(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -148,6 +149,7 @@ enum ItemStatus {
 
 /// Stores the good items of a batch and reports each bad one; the answer is 200 whenever the
 /// batch itself is readable, with one result per item in order.
+#[utoipa::path(post, path = "/v1/responses/batch", tag = "widget", summary = "store up to 100 responses", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_batch(
     State(state): State<AppState>,
     headers: HeaderMap,
