@@ -24,7 +24,7 @@ use crate::metrics::{self, Metrics};
 use crate::state::AppState;
 use crate::store::{Store, StoreOptions, WriterHandle};
 use crate::webhook::delivery::RetryPolicy;
-use crate::{demo, routes, webhook};
+use crate::{demo, privacy, routes, webhook};
 
 #[derive(Debug)]
 pub struct Application {
@@ -33,6 +33,7 @@ pub struct Application {
     state: AppState,
     writer: WriterHandle,
     retry_policy: RetryPolicy,
+    retention_sweep: std::time::Duration,
 }
 
 impl Application {
@@ -113,6 +114,7 @@ impl Application {
             state,
             writer,
             retry_policy: config.retry_policy(),
+            retention_sweep: config.retention_sweep(),
         })
     }
 
@@ -138,6 +140,7 @@ impl Application {
             state,
             writer,
             retry_policy,
+            retention_sweep,
         } = self;
         let (stop_delivery, stopped) = tokio::sync::watch::channel(false);
         let delivery = webhook::delivery::spawn(
@@ -145,6 +148,12 @@ impl Application {
             state.clock.clone(),
             state.metrics.clone(),
             retry_policy,
+            stopped.clone(),
+        );
+        let sweeper = privacy::spawn_sweeper(
+            state.store.clone(),
+            state.clock.clone(),
+            retention_sweep,
             stopped,
         );
         // Answers are small: without TCP_NODELAY, Nagle's algorithm can hold one back until
@@ -162,6 +171,9 @@ impl Application {
         let _ = stop_delivery.send(true);
         if let Err(e) = delivery.await {
             tracing::error!(error = %e, "the webhook delivery worker failed");
+        }
+        if let Err(e) = sweeper.await {
+            tracing::error!(error = %e, "the retention sweeper failed");
         }
         // The router and state hold the last senders to the writer; once they are gone the
         // writer drains its queue and stops.

@@ -62,6 +62,10 @@ pub struct Config {
     /// Seconds a webhook try may take, connecting included.
     #[arg(long, env = "NUNCHI_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
     pub webhook_timeout_secs: u64,
+
+    /// Seconds between two runs of the retention sweeper (sites with `retention_days`).
+    #[arg(long, env = "NUNCHI_RETENTION_SWEEP_SECS", default_value_t = 3_600)]
+    pub retention_sweep_secs: u64,
 }
 
 impl Config {
@@ -80,6 +84,7 @@ impl Config {
             webhook_retry_ms: 30_000,
             webhook_max_retry_ms: 3_600_000,
             webhook_timeout_secs: 10,
+            retention_sweep_secs: 3_600,
         }
     }
 
@@ -92,6 +97,10 @@ impl Config {
             timeout: Duration::from_secs(self.webhook_timeout_secs.max(1)),
             ..RetryPolicy::default()
         }
+    }
+
+    pub fn retention_sweep(&self) -> Duration {
+        Duration::from_secs(self.retention_sweep_secs.max(1))
     }
 
     pub fn request_timeout(&self) -> Duration {

@@ -53,8 +53,29 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// The error shape as the OpenAPI document describes it: `{"error": {code, message, field}}`.
+/// A mirror of what [`ApiError::to_json`] writes, kept beside it.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ErrorDetail {
+    /// A machine-readable code, such as `invalid_value`.
+    code: String,
+    message: String,
+    /// The field or parameter at fault, if one is.
+    field: Option<String>,
+    /// With several invalid fields: each of them.
+    #[schema(required = false)]
+    details: Option<Vec<serde_json::Value>>,
+}
+
 #[derive(Serialize)]
-struct ErrorBody<'a> {
+struct ErrorOut<'a> {
     code: &'a str,
     message: String,
     field: Option<&'a str>,
@@ -127,7 +148,7 @@ impl ApiError {
             Self::Invalid(errors) if errors.len() > 1 => errors.as_slice(),
             _ => &[],
         };
-        serde_json::to_value(ErrorBody {
+        serde_json::to_value(ErrorOut {
             code: self.code(),
             message: self.to_string(),
             field: self.field(),

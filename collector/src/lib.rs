@@ -22,7 +22,8 @@
 //! - [`export`]: responses as CSV, NDJSON or JSON pages, streamed a page at a time.
 //! - [`summary`]: NPS, CSAT, CES, distributions and response rates of a survey, by group.
 //! - [`webhook`]: signed webhooks from a durable outbox, retries, dead letters, chat lines.
-//! - [`cli`]: the `keys` and `export` commands of the binary.
+//! - [`privacy`]: erasing a member, the retention sweeper, Global Privacy Control.
+//! - [`cli`]: the `keys`, `export` and `erase` commands of the binary.
 //! - [`origin`]: which pages may post for a site.
 //! - [`clock`]: the injectable clock.
 //! - [`metrics`]: Prometheus counters.
@@ -40,6 +41,7 @@ pub mod export;
 pub mod extract;
 pub mod metrics;
 pub mod origin;
+pub mod privacy;
 pub mod routes;
 pub mod site;
 pub mod state;

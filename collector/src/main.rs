@@ -1,7 +1,7 @@
 //! `nunchi`: the collector binary. A thin shell: parse the command line, set up logs, run.
 
 use clap::{Parser, Subcommand};
-use collector::cli::{export::ExportCommand, keys::KeysCommand};
+use collector::cli::{erase::EraseCommand, export::ExportCommand, keys::KeysCommand};
 use collector::{Application, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -24,6 +24,8 @@ enum Command {
     Keys(KeysCommand),
     /// Export responses from a running collector into a file (CSV or NDJSON).
     Export(ExportCommand),
+    /// Erase every response, display and ledger entry of a member (and its webhook messages).
+    Erase(EraseCommand),
 }
 
 #[tokio::main]
@@ -53,6 +55,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Keys(command) => collector::cli::keys::run(command).await?,
         Command::Export(command) => collector::cli::export::run(command).await?,
+        Command::Erase(command) => collector::cli::erase::run(command).await?,
     }
     Ok(())
 }

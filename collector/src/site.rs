@@ -17,6 +17,9 @@ pub struct Site {
     /// Origins (`https://shop.example`) whose pages may post; `*` allows any.
     pub allowed_origins: Vec<String>,
     pub policy: ThrottlePolicy,
+    /// Responses older than this many days are deleted by the retention sweeper.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
     pub created_at: Timestamp,
     /// The key of the member-id hash. Never leaves the collector.
     member_key: String,
@@ -32,7 +35,13 @@ pub struct SiteInput {
     pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub policy: ThrottlePolicy,
+    /// Days a response is kept (1 to 36500); none keeps responses until erased.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
+
+/// The longest retention a site may set: a hundred years.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 /// What the admin API shows of a site.
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +50,7 @@ pub struct SiteView {
     pub name: String,
     pub allowed_origins: Vec<String>,
     pub policy: ThrottlePolicy,
+    pub retention_days: Option<u32>,
     pub created_at: Timestamp,
 }
 
@@ -53,6 +63,7 @@ impl Site {
             name: input.name,
             allowed_origins: input.allowed_origins,
             policy: input.policy,
+            retention_days: input.retention_days,
             created_at: now,
             member_key: hex::encode(key),
         })
@@ -64,6 +75,7 @@ impl Site {
             name: input.name,
             allowed_origins: input.allowed_origins,
             policy: input.policy,
+            retention_days: input.retention_days,
             ..self.clone()
         }
     }
@@ -74,6 +86,7 @@ impl Site {
             name: self.name.clone(),
             allowed_origins: self.allowed_origins.clone(),
             policy: self.policy.clone(),
+            retention_days: self.retention_days,
             created_at: self.created_at,
         }
     }
@@ -111,6 +124,15 @@ impl SiteInput {
                 ErrorCode::TooMany,
                 "allowed_origins",
                 format!("at most {MAX_ORIGINS} origins"),
+            ));
+        }
+        if let Some(days) = self.retention_days
+            && !(1..=MAX_RETENTION_DAYS).contains(&days)
+        {
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                "retention_days",
+                format!("1 to {MAX_RETENTION_DAYS} days"),
             ));
         }
         for (i, origin) in self.allowed_origins.iter().enumerate() {
@@ -162,6 +184,7 @@ mod tests {
             name: "Shop".into(),
             allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
             policy: ThrottlePolicy::default(),
+            retention_days: None,
         }
     }
 

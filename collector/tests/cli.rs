@@ -1,4 +1,4 @@
-//! The `keys` and `export` commands of the real `nunchi` binary, against a real data directory
+//! The `keys`, `export` and `erase` commands of the real `nunchi` binary, against a real data directory
 //! and a real collector: keys made on a stopped collector's directory, incremental exports with
 //! a cursor file, revocation through the admin API.
 
@@ -290,4 +290,80 @@ async fn keys_made_on_the_data_dir_pull_incremental_exports_until_revoked() {
     assert_eq!(created["scope"], "receipts");
     assert!(created["key"].as_str().unwrap().starts_with("nk_"));
     server.stop();
+}
+
+#[tokio::test]
+async fn erase_removes_a_member_through_the_api_and_on_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap().to_owned();
+    let server = start(&data).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        (
+            "/v1/admin/sites",
+            json!({ "id": "shop", "name": "Shop", "allowed_origins": ["*"] }),
+        ),
+        (
+            "/v1/admin/sites/shop/surveys",
+            json!({ "id": "nps", "name": "NPS", "status": "active", "default_locale": "ko",
+                    "questions": [{ "id": "nps", "kind": { "type": "nps" }, "required": true, "text": { "ko": "추천?" } }]}),
+        ),
+    ] {
+        let reply = client
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(ADMIN_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201, "{path}");
+    }
+    let answer = |member: &str| {
+        json!({
+            "response_id": uuid::Uuid::now_v7().to_string(), "survey_id": "nps", "survey_version": 1,
+            "answers": { "nps": 5 },
+            "context": { "channel": "app", "site_id": "shop", "locale": "ko", "member": member },
+            "client_time": 1_763_855_198_000_i64
+        })
+    };
+    for member in ["M-1", "M-2", "M-2"] {
+        let reply = client
+            .post(format!("{}/v1/responses", server.base))
+            .json(&answer(member))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201);
+    }
+    let erase = |member: &str, rest: &[&str]| {
+        let mut list = args(&["erase", "--site", "shop", "--member", member, "--json"]);
+        list.extend(rest.iter().map(|s| (*s).to_owned()));
+        list
+    };
+    let through_api = ["--url", &server.base, "--admin-key", ADMIN_KEY];
+    let erased: Value =
+        serde_json::from_str(&succeeded(&nunchi(erase("M-1", &through_api)).await)).unwrap();
+    assert_eq!(erased["responses"], 1);
+    assert_eq!(erased["ledger_entries"], 1);
+    server.stop();
+
+    let on_dir = ["--data-dir", &data_arg];
+    let erased: Value =
+        serde_json::from_str(&succeeded(&nunchi(erase("M-2", &on_dir)).await)).unwrap();
+    assert_eq!(erased["responses"], 2);
+    let again: Value =
+        serde_json::from_str(&succeeded(&nunchi(erase("M-2", &on_dir)).await)).unwrap();
+    assert_eq!(again["responses"], 0, "erasing twice removes nothing");
+    let unknown = nunchi(args(&[
+        "erase",
+        "--site",
+        "nope",
+        "--member",
+        "M-2",
+        "--data-dir",
+        &data_arg,
+    ]))
+    .await;
+    assert!(!unknown.status.success(), "an unknown site is an error");
 }

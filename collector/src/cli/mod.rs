@@ -1,11 +1,13 @@
-//! The `keys` and `export` commands of the `nunchi` binary: operator and data-team tools
+//! The `keys`, `export` and `erase` commands of the `nunchi` binary: operator and data-team tools
 //! beside `serve`.
 //!
 //! - [`keys`]: create, list and revoke API keys, on a stopped collector's data directory or
 //!   through a running collector's admin API.
+//! - [`erase`]: erase every record of a member, on a data directory or through the admin API.
 //! - [`export`]: pull responses from a running collector into a file, with a progress bar and
 //!   a cursor file for incremental pulls.
 
+pub mod erase;
 pub mod export;
 pub mod keys;
 

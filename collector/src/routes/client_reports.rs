@@ -2,12 +2,12 @@
 //! `shared::report`). Counted in `/metrics` as `nunchi_widget_discarded_total{site,reason}` and
 //! logged; nothing is stored, as nothing was answered.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use shared::error::{ErrorCode, FieldError};
 use shared::report::{ClientReport, MAX_QUANTITY};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
@@ -15,10 +15,11 @@ use crate::extract::Json;
 use crate::origin;
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/client-reports", post(post_report))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_report))
 }
 
+#[utoipa::path(post, path = "/v1/client-reports", tag = "widget", summary = "a widget error report", request_body(content = Object, content_type = "application/json"), responses((status = 204, description = "success"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_report(
     State(state): State<AppState>,
     headers: HeaderMap,

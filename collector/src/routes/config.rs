@@ -1,12 +1,12 @@
 //! `GET /v1/sites/{site}/config`: what the widget needs to decide on its own.
 
 use shared::map::Map;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use shared::ids::{SiteId, StoreId};
 use shared::sampling::stable_hash;
@@ -15,8 +15,8 @@ use shared::site::SiteConfig;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/sites/{site}/config", get(site_config))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(site_config))
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,6 +29,7 @@ struct ConfigQuery {
 /// Short-cached: a paused survey stops showing within a minute.
 const CACHE_CONTROL: &str = "public, max-age=60";
 
+#[utoipa::path(get, path = "/v1/sites/{site}/config", tag = "widget", summary = "a site's policy and active surveys, for the widget", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 304, description = "not modified"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn site_config(
     State(state): State<AppState>,
     Path(site): Path<String>,

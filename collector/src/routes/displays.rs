@@ -1,23 +1,23 @@
 //! `POST /v1/displays`: a survey was shown or dismissed. Feeds display-to-response rates and,
 //! for members, the contact ledger.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde::Serialize;
 use shared::display::DisplayEvent;
 use shared::ids::DisplayId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::origin;
 use crate::state::AppState;
 use crate::store::{Job, Stored};
+use crate::{origin, privacy};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/displays", post(post_display))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_display))
 }
 
 #[derive(Debug, Serialize)]
@@ -26,10 +26,11 @@ struct Accepted {
     duplicate: bool,
 }
 
+#[utoipa::path(post, path = "/v1/displays", tag = "widget", summary = "a survey shown or dismissed", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_display(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(event): Json<DisplayEvent>,
+    Json(mut event): Json<DisplayEvent>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let site = site_named(&state, &event.context.site_id, "context.site_id")?;
     origin::check(&headers, &site)?;
@@ -46,6 +47,10 @@ async fn post_display(
         });
     }
     let display_id = event.display_id;
+    if privacy::withholds_member(&headers) {
+        // Global Privacy Control: the display is kept (it feeds response rates), its member not.
+        event.context.member = None;
+    }
     let display = event.pseudonymize(|member| site.member_hash(member));
     let received_at = state.clock.now();
     let stored = state

@@ -2,26 +2,48 @@
 //!
 //! The collector runs `shared::throttle::decide` against the member's contact ledger, which
 //! every channel writes to, and on a yes records the display in the same atomic step.
+//!
+//! Under Global Privacy Control (`Sec-GPC: 1`) the member id is dropped before it is hashed,
+//! so there is no ledger to decide on: the answer is `{"decision": "decide_on_device",
+//! "reason": "global_privacy_control"}` and nothing is recorded. The visitor is then treated
+//! as anonymous, whose throttling happens on the device; today's widget reads any answer but
+//! `show` as "not now", the cautious reading.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::routing::post;
 use serde::Serialize;
 use shared::display::{DisplayEvent, DisplayKind, EligibilityRequest};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::DisplayId;
 use shared::throttle::Decision;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::origin;
 use crate::state::AppState;
 use crate::store::Job;
+use crate::{origin, privacy};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/eligibility", post(post_eligibility))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(post_eligibility))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum Reply {
+    Decided(Answer),
+    OnDevice(OnDevice),
+}
+
+/// The answer under Global Privacy Control: the collector keeps no ledger for this visitor.
+#[derive(Debug, Serialize)]
+struct OnDevice {
+    /// Always `decide_on_device`.
+    decision: &'static str,
+    /// Always `global_privacy_control`.
+    reason: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,13 +57,20 @@ struct Answer {
     survey_version: Option<u32>,
 }
 
+#[utoipa::path(post, path = "/v1/eligibility", tag = "widget", summary = "may this member be shown this survey now", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_eligibility(
     State(state): State<AppState>,
     headers: HeaderMap,
     Json(request): Json<EligibilityRequest>,
-) -> Result<axum::Json<Answer>, ApiError> {
+) -> Result<axum::Json<Reply>, ApiError> {
     let site = site_named(&state, &request.context.site_id, "context.site_id")?;
     origin::check(&headers, &site)?;
+    if privacy::withholds_member(&headers) {
+        return Ok(axum::Json(Reply::OnDevice(OnDevice {
+            decision: "decide_on_device",
+            reason: "global_privacy_control",
+        })));
+    }
     if request.context.member.is_none() {
         return Err(ApiError::invalid(FieldError::new(
             ErrorCode::Required,
@@ -82,9 +111,9 @@ async fn post_eligibility(
         })
         .await?;
     let shown = decision.is_show();
-    Ok(axum::Json(Answer {
+    Ok(axum::Json(Reply::Decided(Answer {
         decision,
         display_id: shown.then_some(request.display_id),
         survey_version: shown.then_some(version),
-    }))
+    })))
 }

@@ -6,14 +6,14 @@
 //! (csv). Every answer carries `Nunchi-Next-Cursor`.
 
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
@@ -22,10 +22,11 @@ use crate::error::ApiError;
 use crate::export::{self, ExportQuery, Format, NEXT_CURSOR, Progress};
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/admin/sites/{site}/export", get(export))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(export))
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/export", tag = "export", summary = "responses as CSV, NDJSON or a JSON page", params(("site" = String, Path)), responses((status = 200, description = "success", content_type = "*/*"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn export(
     caller: Caller,
     State(state): State<AppState>,

@@ -3,11 +3,11 @@
 //! A new key's secret is in the answer to the `POST` that made it and nowhere else; the store
 //! keeps its SHA-256 digest. `DELETE` revokes: the key stops working before the answer is sent.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
 use shared::error::{ErrorCode, FieldError};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api_key::{self, ApiKeyView, CreateKeyError, KeyId, KeyRequest, KeyRequestError};
 use crate::auth::AdminKey;
@@ -16,12 +16,13 @@ use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::KeyRingError;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/keys", get(list).post(create))
-        .route("/v1/admin/keys/{id}", delete(revoke))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
 }
 
+#[utoipa::path(get, path = "/v1/admin/keys", tag = "keys", summary = "every API key", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<ApiKeyView>> {
     axum::Json(
         state
@@ -34,6 +35,7 @@ async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<ApiK
     )
 }
 
+#[utoipa::path(post, path = "/v1/admin/keys", tag = "keys", summary = "make an API key", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -69,6 +71,7 @@ async fn create(
     }
 }
 
+#[utoipa::path(delete, path = "/v1/admin/keys/{id}", tag = "keys", summary = "revoke an API key", params(("id" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn revoke(
     _: AdminKey,
     State(state): State<AppState>,

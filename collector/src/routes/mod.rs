@@ -1,7 +1,8 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`;
+//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
+//! `privacy` (erasing a member);
 //! `export` and `summary` (an export or admin key). Operations: `ops`. Pages: `www`.
 
 mod client_reports;
@@ -11,6 +12,7 @@ mod eligibility;
 mod export;
 mod keys;
 mod ops;
+mod privacy;
 mod responses;
 mod sites;
 mod summary;
@@ -19,12 +21,63 @@ mod webhooks;
 mod widget;
 mod www;
 
+use std::sync::LazyLock;
+
 use axum::Router;
+use axum::response::IntoResponse;
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
+/// The HTTP API: every route with its OpenAPI description. A route is added only through
+/// `utoipa_axum::routes!`, which takes its path and methods from the handler's
+/// `#[utoipa::path]`, so the router and the document are made from one list and cannot drift
+/// (a test checks no route bypasses it).
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
+    let (router, _) = api().split_for_parts();
+    router.fallback(www::serve)
+}
+
+/// The OpenAPI 3.1 document of [`router`], built once.
+pub fn document() -> &'static OpenApi {
+    static DOCUMENT: LazyLock<OpenApi> = LazyLock::new(|| api().split_for_parts().1);
+    &DOCUMENT
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "nunchi collector", description = "Micro-surveys that know when to ask: config, eligibility, durable ingest, export, summaries, webhooks, privacy."),
+    modifiers(&AdminKeyAuth),
+    security(("api_key" = []))
+)]
+struct ApiDoc;
+
+/// API keys go in `Authorization: Bearer …`.
+struct AdminKeyAuth;
+
+impl utoipa::Modify for AdminKeyAuth {
+    fn modify(&self, openapi: &mut OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[utoipa::path(get, path = "/openapi.json", tag = "ops", summary = "this document",
+    responses((status = 200, description = "the OpenAPI 3.1 document", body = utoipa::openapi::Object)))]
+async fn openapi_json() -> impl IntoResponse {
+    axum::Json(document())
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(openapi_json))
         .merge(config::router())
         .merge(responses::router())
         .merge(displays::router())
@@ -36,9 +89,9 @@ pub(super) fn router() -> Router<AppState> {
         .merge(export::router())
         .merge(summary::router())
         .merge(webhooks::router())
+        .merge(privacy::router())
         .merge(ops::router())
         .merge(widget::router())
-        .fallback(www::serve)
 }
 
 /// Looks up a site named by a request body, as a 404 naming `field` when it does not exist.

@@ -1,22 +1,23 @@
 //! Operations: `/healthz` and `/metrics`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(health))
-        .route("/metrics", get(metrics))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(metrics))
 }
 
 /// 200 while the store accepts writes, 503 otherwise, so a load balancer stops sending
 /// responses that could not be stored.
+#[utoipa::path(get, path = "/healthz", tag = "ops", summary = "health", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 503, description = "the store cannot write", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     if state.store.is_writable() {
         (StatusCode::OK, axum::Json(json!({ "status": "ok" })))
@@ -28,6 +29,7 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "ops", summary = "Prometheus metrics", responses((status = 200, description = "success", content_type = "text/plain"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(

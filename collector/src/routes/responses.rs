@@ -6,28 +6,28 @@
 //! message in the webhook outbox for each of the site's webhooks that wants it, atomically with
 //! the response.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::ResponseId;
 use shared::response::{RawResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::site_named;
 use crate::error::ApiError;
 use crate::extract::{Json, from_value};
-use crate::origin;
 use crate::state::AppState;
 use crate::store::{Job, Pending, Stored};
+use crate::{origin, privacy};
 
 pub(super) const MAX_BATCH: usize = 100;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/responses", post(post_one))
-        .route("/v1/responses/batch", post(post_batch))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(post_one))
+        .routes(routes!(post_batch))
 }
 
 #[derive(Debug, Serialize)]
@@ -36,6 +36,7 @@ struct Accepted {
     duplicate: bool,
 }
 
+#[utoipa::path(post, path = "/v1/responses", tag = "widget", summary = "store a response", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_one(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -86,7 +87,11 @@ fn enqueue(
                 field: Some("survey_id"),
             },
         })?;
-    let response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
+    let mut response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
+    if privacy::withholds_member(headers) {
+        // Global Privacy Control: the member id is dropped before it is hashed.
+        response.context.member = None;
+    }
     let response = response.pseudonymize(|member| site.member_hash(member));
     // Which webhooks want it is decided here, where the survey is at hand; the writer writes
     // their messages in the response's own batch.
@@ -144,6 +149,7 @@ enum ItemStatus {
 
 /// Stores the good items of a batch and reports each bad one; the answer is 200 whenever the
 /// batch itself is readable, with one result per item in order.
+#[utoipa::path(post, path = "/v1/responses/batch", tag = "widget", summary = "store up to 100 responses", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn post_batch(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -1,11 +1,11 @@
 //! Admin: `/v1/admin/sites` — create, list, read and update sites.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::SiteId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::AdminKey;
 use crate::error::ApiError;
@@ -14,10 +14,10 @@ use crate::site::{Site, SiteInput, SiteView};
 use crate::state::AppState;
 use crate::store::catalog::CatalogError;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/sites", get(list).post(create))
-        .route("/v1/admin/sites/{site}", get(read).put(update))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update))
 }
 
 pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
@@ -28,6 +28,7 @@ pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
     })
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites", tag = "sites", summary = "every site", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<SiteView>> {
     axum::Json(
         state
@@ -40,6 +41,7 @@ async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<Site
     )
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}", tag = "sites", summary = "a site", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn read(
     _: AdminKey,
     State(state): State<AppState>,
@@ -54,6 +56,7 @@ async fn read(
     Ok(axum::Json(site.view()))
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites", tag = "sites", summary = "create a site", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -71,6 +74,7 @@ async fn create(
     }
 }
 
+#[utoipa::path(put, path = "/v1/admin/sites/{site}", tag = "sites", summary = "update a site", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,

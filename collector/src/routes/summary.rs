@@ -6,13 +6,13 @@
 //! (`+09:00`), `min_count` (default 5), `from`, `to` (received time), and the filters
 //! `channel`, `store`, `journey_stage` (lists: repeat or separate with commas).
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use shared::ids::SurveyId;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
@@ -21,13 +21,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::summary::{self, SummaryQuery};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route(
-        "/v1/admin/sites/{site}/surveys/{survey}/summary",
-        get(summary),
-    )
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(summary))
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/summary", tag = "summary", summary = "a survey's summary", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn summary(
     caller: Caller,
     State(state): State<AppState>,

@@ -4,12 +4,12 @@
 //! (a kiosk that was offline) still validate. Also a first, paged read of stored responses.
 
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::SurveyId;
@@ -23,18 +23,12 @@ use crate::state::AppState;
 use crate::store::ResponseRecord;
 use crate::store::catalog::CatalogError;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/sites/{site}/surveys", get(list).post(create))
-        .route(
-            "/v1/admin/sites/{site}/surveys/{survey}",
-            get(read_latest).put(update),
-        )
-        .route(
-            "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}",
-            get(read_version),
-        )
-        .route("/v1/admin/sites/{site}/responses", get(list_responses))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read_latest, update))
+        .routes(routes!(read_version))
+        .routes(routes!(list_responses))
 }
 
 /// Reads a survey body for `site`: the path names the site (a `site_id` in the body must
@@ -85,6 +79,7 @@ fn survey_not_found(survey: &str) -> ApiError {
     }
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "a site's surveys", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn list(
     _: AdminKey,
     State(state): State<AppState>,
@@ -96,6 +91,7 @@ async fn list(
     ))
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "create a survey", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -118,6 +114,7 @@ async fn create(
     }
 }
 
+#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,
@@ -141,6 +138,7 @@ async fn update(
     }
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a survey's latest version", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn read_latest(
     _: AdminKey,
     State(state): State<AppState>,
@@ -156,6 +154,7 @@ async fn read_latest(
         .ok_or_else(|| survey_not_found(&survey))
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}", tag = "surveys", summary = "one version of a survey", params(("site" = String, Path), ("survey" = String, Path), ("version" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn read_version(
     _: AdminKey,
     State(state): State<AppState>,
@@ -199,6 +198,7 @@ struct ResponsePage {
     next_after: Option<u64>,
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/responses", tag = "responses", summary = "stored responses in ingest order", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn list_responses(
     _: AdminKey,
     State(state): State<AppState>,

@@ -12,11 +12,11 @@
 //!   their tries reset, sent as soon as the worker gets to them.
 
 use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Serialize;
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::SiteId;
@@ -31,28 +31,15 @@ use crate::state::AppState;
 use crate::store::{Job, OutboxChange, WebhookError};
 use crate::webhook::{DeadLetter, Message, Secret, Webhook, WebhookId, WebhookInput, WebhookView};
 
-pub(super) fn router() -> Router<AppState> {
-    let base = "/v1/admin/sites/{site}/webhooks";
-    Router::new()
-        .route(base, get(list).post(create))
-        .route(
-            &format!("{base}/{{webhook}}"),
-            get(read).put(update).delete(remove),
-        )
-        .route(&format!("{base}/{{webhook}}/rotate-secret"), post(rotate))
-        .route(&format!("{base}/{{webhook}}/outbox"), get(outbox))
-        .route(
-            &format!("{base}/{{webhook}}/dead-letters"),
-            get(dead_letters),
-        )
-        .route(
-            &format!("{base}/{{webhook}}/dead-letters/retry"),
-            post(retry_all),
-        )
-        .route(
-            &format!("{base}/{{webhook}}/dead-letters/{{message}}/retry"),
-            post(retry_one),
-        )
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(rotate))
+        .routes(routes!(outbox))
+        .routes(routes!(dead_letters))
+        .routes(routes!(retry_all))
+        .routes(routes!(retry_one))
 }
 
 /// The most waiting messages one `GET …/outbox` lists.
@@ -114,6 +101,7 @@ fn webhook_error(e: WebhookError, raw: &str) -> ApiError {
     }
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks", tag = "webhooks", summary = "a site's webhooks", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn list(
     _: AdminKey,
     State(state): State<AppState>,
@@ -131,6 +119,7 @@ async fn list(
     ))
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks", tag = "webhooks", summary = "add a webhook", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -164,6 +153,7 @@ struct WebhookStatus {
     dead_letters: usize,
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "a webhook", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn read(
     _: AdminKey,
     State(state): State<AppState>,
@@ -185,6 +175,7 @@ async fn read(
     }))
 }
 
+#[utoipa::path(put, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "change a webhook", params(("site" = String, Path), ("webhook" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,
@@ -204,6 +195,7 @@ async fn update(
     Ok(axum::Json(updated.view()))
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/rotate-secret", tag = "webhooks", summary = "a new secret", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn rotate(
     _: AdminKey,
     State(state): State<AppState>,
@@ -229,6 +221,7 @@ async fn rotate(
 }
 
 /// Deletes a webhook and its dead letters; its waiting messages are dropped by the worker.
+#[utoipa::path(delete, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "delete a webhook", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn remove(
     _: AdminKey,
     State(state): State<AppState>,
@@ -290,6 +283,7 @@ struct Waiting {
     messages: Vec<MessageView>,
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}/outbox", tag = "webhooks", summary = "messages waiting", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn outbox(
     _: AdminKey,
     State(state): State<AppState>,
@@ -321,6 +315,7 @@ async fn read_dead_letters(state: &AppState, hook: &Webhook) -> Result<Vec<DeadL
     Ok(tokio::task::spawn_blocking(move || store.dead_letters(&site, &id)).await??)
 }
 
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters", tag = "webhooks", summary = "dead letters", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn dead_letters(
     _: AdminKey,
     State(state): State<AppState>,
@@ -362,6 +357,7 @@ async fn revive(state: &AppState, hook: &Webhook, ids: Vec<Uuid>) -> Result<usiz
     Ok(retried)
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters/retry", tag = "webhooks", summary = "send every dead letter again", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn retry_all(
     _: AdminKey,
     State(state): State<AppState>,
@@ -377,6 +373,7 @@ async fn retry_all(
     Ok(axum::Json(Retried { retried }))
 }
 
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters/{message}/retry", tag = "webhooks", summary = "send one dead letter again", params(("site" = String, Path), ("webhook" = String, Path), ("message" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn retry_one(
     _: AdminKey,
     State(state): State<AppState>,

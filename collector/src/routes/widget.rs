@@ -2,12 +2,12 @@
 //! page names in its script tag, cached briefly so a new release reaches pages within minutes;
 //! and `/widget/{file}`, the content-hashed module and wasm, cached for a year.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use rust_embed::RustEmbed;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,10 +19,10 @@ use crate::state::AppState;
 #[allow_missing = true]
 struct Bundle;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/widget.js", get(loader))
-        .route("/widget/{file}", get(asset))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(loader))
+        .routes(routes!(asset))
 }
 
 fn not_built(path: &str) -> Response {
@@ -34,12 +34,14 @@ fn not_built(path: &str) -> Response {
     .into_response()
 }
 
+#[utoipa::path(get, path = "/widget.js", tag = "widget", summary = "the widget loader", responses((status = 200, description = "success", content_type = "application/javascript"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn loader() -> Response {
     serve("widget.js", "public, max-age=300")
 }
 
 /// Host pages on other origins load the module with `import()`, a CORS request: the app's CORS
 /// layer answers it.
+#[utoipa::path(get, path = "/widget/{file}", tag = "widget", summary = "a widget bundle file", params(("file" = String, Path)), responses((status = 200, description = "success", content_type = "*/*"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     const IMMUTABLE: &str = "public, max-age=31536000, immutable";
     let path = format!("widget/{file}");

@@ -56,6 +56,32 @@ pub fn response_seq(seq: u64) -> Vec<u8> {
     with_prefix(RESPONSE, &[&seq.to_be_bytes()])
 }
 
+/// The prefix of a site's response index entries (`I`).
+pub fn site_responses(site: &SiteId) -> Vec<u8> {
+    let mut prefix = with_prefix(SITE_INDEX, &[site.as_str().as_bytes()]);
+    prefix.push(0);
+    prefix
+}
+
+/// The prefix of a site's display index entries (`K`), every survey of it.
+pub fn site_displays(site: &SiteId) -> Vec<u8> {
+    let mut prefix = with_prefix(DISPLAY_INDEX, &[site.as_str().as_bytes()]);
+    prefix.push(0);
+    prefix
+}
+
+/// The prefix of a site's dead letters, every webhook of it.
+pub fn site_dead_letters(site: &SiteId) -> Vec<u8> {
+    let mut prefix = with_prefix(DEAD_LETTER, &[site.as_str().as_bytes()]);
+    prefix.push(0);
+    prefix
+}
+
+/// Whether `key` is an outbox message or a dead letter: what an erasure looks through.
+pub fn is_webhook_message(key: &[u8]) -> bool {
+    matches!(key.first(), Some(&OUTBOX) | Some(&DEAD_LETTER))
+}
+
 /// The first key past every response record.
 pub fn response_seq_end() -> Vec<u8> {
     vec![RESPONSE + 1]

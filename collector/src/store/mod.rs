@@ -23,6 +23,7 @@
 //! later. That mark is what makes an export cursor exact.
 
 pub mod catalog;
+mod erasure;
 pub mod key_ring;
 pub mod keys;
 mod outbox;
@@ -40,6 +41,7 @@ use shared::throttle::QuotaUsage;
 use tokio::sync::{mpsc, oneshot};
 
 pub use catalog::Catalog;
+pub use erasure::{Erased, Erasure, Scanned};
 pub use key_ring::{KeyRing, KeyRingError};
 pub use keys::IndexScope;
 pub use records::{DisplayRecord, ResponseRecord};

@@ -14,7 +14,7 @@
 //! batch, and the delivery worker records each outcome (sent, try again later, dead letter)
 //! through this thread too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -33,6 +33,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use uuid::Uuid;
 
 use super::StoreError;
+use super::erasure::{Erased, Erasure};
 use super::keys::{self, decode_u64};
 use super::records::{DisplayRecord, ResponseRecord};
 use crate::webhook::{DeadLetter, Message, Outgoing, OutgoingBody, WebhookId, payload};
@@ -72,6 +73,12 @@ pub enum Job {
     Outbox {
         change: OutboxChange,
         reply: Reply<bool>,
+    },
+    /// Erase records (a member's, or expired ones) with their index entries and webhook
+    /// messages. Answers what was removed.
+    Erase {
+        erasure: Erasure,
+        reply: Reply<Erased>,
     },
 }
 
@@ -235,6 +242,7 @@ enum Outcome {
     Stored(Reply<Stored>, Result<Stored, StoreError>),
     Decision(Reply<Decision>, Result<Decision, StoreError>),
     Changed(Reply<bool>, Result<bool, StoreError>),
+    Erased(Reply<Erased>, Result<Erased, StoreError>),
 }
 
 impl Outcome {
@@ -243,6 +251,7 @@ impl Outcome {
             Outcome::Stored(_, r) => r.is_err(),
             Outcome::Decision(_, r) => r.is_err(),
             Outcome::Changed(_, r) => r.is_err(),
+            Outcome::Erased(_, r) => r.is_err(),
         }
     }
 
@@ -259,6 +268,10 @@ impl Outcome {
                 Some(_) => Err(fail(r.err())),
             })),
             Outcome::Changed(reply, r) => drop(reply.send(match failure {
+                None => r,
+                Some(_) => Err(fail(r.err())),
+            })),
+            Outcome::Erased(reply, r) => drop(reply.send(match failure {
                 None => r,
                 Some(_) => Err(fail(r.err())),
             })),
@@ -381,6 +394,7 @@ impl Writer {
             Job::Outbox { change, reply } => {
                 Outcome::Changed(reply, self.change_outbox(change, group))
             }
+            Job::Erase { erasure, reply } => Outcome::Erased(reply, self.erase(erasure, group)),
         }
     }
 
@@ -550,6 +564,128 @@ impl Writer {
                 Ok(any)
             }
         }
+    }
+
+    /// Removes the records of an erasure, their index entries, the member's ledger entry and
+    /// the webhook messages (waiting or dead) of every removed response. Records already gone
+    /// are skipped, so an erasure repeated removes nothing.
+    fn erase(&mut self, erasure: Erasure, group: &mut Group) -> Result<Erased, StoreError> {
+        let Erasure {
+            site,
+            mut responses,
+            mut displays,
+            member,
+        } = erasure;
+        let mut erased = Erased::default();
+        if let Some((member, scanned)) = &member {
+            // What was stored after the scan began (this group's own writes included).
+            for seq in scanned.responses_below..self.next_response {
+                if let Some(bytes) = self.read(&keys::response_seq(seq), group)? {
+                    let record: ResponseRecord = serde_json::from_slice(&bytes)?;
+                    let ctx = &record.response.context;
+                    if ctx.site_id == site && ctx.member.as_ref() == Some(member) {
+                        responses.push(seq);
+                    }
+                }
+            }
+            for seq in scanned.displays_below..self.next_display {
+                if let Some(bytes) = self.read(&keys::display_seq(seq), group)? {
+                    let record: DisplayRecord = serde_json::from_slice(&bytes)?;
+                    let ctx = &record.display.context;
+                    if ctx.site_id == site && ctx.member.as_ref() == Some(member) {
+                        displays.push(seq);
+                    }
+                }
+            }
+            let ledger = keys::ledger(&site, member);
+            if self.read(&ledger, group)?.is_some() {
+                group.remove(ledger);
+                erased.ledger_entries += 1;
+            }
+        }
+        let mut gone = HashSet::new();
+        for seq in responses {
+            let key = keys::response_seq(seq);
+            let Some(bytes) = self.read(&key, group)? else {
+                continue;
+            };
+            let record: ResponseRecord = serde_json::from_slice(&bytes)?;
+            if record.response.context.site_id != site || !gone.insert(seq) {
+                continue;
+            }
+            group.remove(key);
+            group.remove(keys::site_response(&site, seq));
+            group.remove(keys::survey_response(
+                &site,
+                &record.response.survey_id,
+                seq,
+            ));
+            erased.responses += 1;
+        }
+        let mut displays_gone = HashSet::new();
+        for seq in displays {
+            let key = keys::display_seq(seq);
+            let Some(bytes) = self.read(&key, group)? else {
+                continue;
+            };
+            let record: DisplayRecord = serde_json::from_slice(&bytes)?;
+            if record.display.context.site_id != site || !displays_gone.insert(seq) {
+                continue;
+            }
+            group.remove(key);
+            group.remove(keys::survey_display(&site, &record.display.survey_id, seq));
+            erased.displays += 1;
+        }
+        if !gone.is_empty() {
+            erased.webhook_messages = self.drop_messages(&site, &gone, group)?;
+        }
+        Ok(erased)
+    }
+
+    /// Removes the outbox messages and dead letters of the responses `seqs` of `site`, whether
+    /// in the tree or written earlier in this group. A message the delivery worker is trying
+    /// meanwhile is simply gone when it reports (its change then changes nothing).
+    fn drop_messages(
+        &self,
+        site: &shared::ids::SiteId,
+        seqs: &HashSet<u64>,
+        group: &mut Group,
+    ) -> Result<u64, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Cause {
+            site: shared::ids::SiteId,
+            response_seq: u64,
+        }
+        let mut doomed = Vec::new();
+        let mut check = |key: &[u8], value: &[u8]| -> Result<(), StoreError> {
+            let cause: Cause = serde_json::from_slice(value)?;
+            if &cause.site == site && seqs.contains(&cause.response_seq) {
+                doomed.push(key.to_vec());
+            }
+            Ok(())
+        };
+        let in_tree = self
+            .events
+            .range(keys::outbox_all())
+            .chain(self.events.scan_prefix(keys::site_dead_letters(site)));
+        for item in in_tree {
+            let (key, value) = item?;
+            if !group.pending.contains_key(key.as_ref()) {
+                check(&key, &value)?;
+            }
+        }
+        for (key, value) in &group.pending {
+            if let Some(value) = value
+                && keys::is_webhook_message(key)
+            {
+                check(key, value)?;
+            }
+        }
+        let count = doomed.len() as u64;
+        for key in doomed {
+            group.remove(key);
+        }
+        Ok(count)
     }
 
     fn store_display(

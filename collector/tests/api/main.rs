@@ -14,7 +14,9 @@ mod eligibility;
 mod export;
 mod helpers;
 mod keys;
+mod openapi;
 mod ops;
+mod privacy;
 #[path = "../receiver/mod.rs"]
 mod receiver;
 mod responses;
