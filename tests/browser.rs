@@ -328,6 +328,18 @@ impl Browser {
     }
 
     /// Runs a Chrome DevTools Protocol command through ChromeDriver.
+    /// Sends `name: value` with every request from now on, as a browser setting would (e.g.
+    /// `Sec-GPC: 1`, which pages cannot set themselves).
+    pub async fn send_header(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        self.devtools("Network.enable", json!({})).await?;
+        self.devtools(
+            "Network.setExtraHTTPHeaders",
+            json!({ "headers": { name: value } }),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn devtools(&self, cmd: &str, params: Value) -> anyhow::Result<Value> {
         self.client
             .issue_cmd(VendorCommand {

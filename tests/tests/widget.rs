@@ -314,3 +314,37 @@ async fn faces_are_drawn_and_a_phone_gets_two_rows_of_nps_buttons() {
     );
     settled_screenshot(&browser, "widget-phone-nps-two-rows").await;
 }
+
+/// A member whose browser sends Global Privacy Control: the collector keeps no ledger for them
+/// and says so, the device decides instead, and the answer is stored without the member.
+#[tokio::test]
+async fn a_member_with_global_privacy_control_is_asked_by_the_device_and_stored_anonymously() {
+    let demo = demo_with_widget().await;
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.send_header("Sec-GPC", "1").await.unwrap();
+    browser
+        .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    browser.eval("nunchi.identify('M-77'), true").await.unwrap();
+    purchase(&browser).await;
+    browser
+        .wait_until(&in_shadow("[data-value='9']"), WAIT)
+        .await
+        .expect("the device decides and shows the survey");
+    browser
+        .click_in_shadow(HOST, "[data-value='9']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .unwrap();
+    let stored = wait_for_responses(&demo, 1).await;
+    assert_eq!(
+        stored[0]["context"].get("member"),
+        None,
+        "no member identifier is stored: {}",
+        stored[0]
+    );
+}

@@ -132,11 +132,27 @@ struct Eligibility {
 pub(crate) async fn eligibility(
     embed: &Embed,
     request: &shared::display::EligibilityRequest,
-) -> Result<bool, String> {
+) -> Result<Eligible, String> {
     let reply = post_json(&endpoint(embed, "/v1/eligibility"), request).await?;
     if !reply.ok() {
         return Err(status_error(reply.status()));
     }
     let answer: Eligibility = read_json(&reply).await?;
-    Ok(answer.decision == "show")
+    Ok(match answer.decision.as_str() {
+        "show" => Eligible::Show,
+        // The browser sends Global Privacy Control: the collector keeps no member ledger, so
+        // the device decides as for an anonymous visitor.
+        "decide_on_device" => Eligible::OnDevice,
+        _ => Eligible::NotNow,
+    })
+}
+
+/// The collector's answer for a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Eligible {
+    /// Yes, and the display is recorded.
+    Show,
+    NotNow,
+    /// Decide on the device (the visitor asked for privacy).
+    OnDevice,
 }

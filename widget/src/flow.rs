@@ -16,12 +16,14 @@ use shared::throttle::{Contact, ContactKind, DecisionInput, decide};
 use shared::trigger::{Audience, PageEvent};
 use yew::Callback;
 
+use crate::api::Eligible;
 use crate::command::Command;
 use crate::components::{SurveyCard, SurveyCardProps};
 use crate::embed::Embed;
 use crate::mount::Mount;
 use crate::state::{self, OnScreen};
 use crate::{after, api, device, host_events, now, outbox, warn};
+use shared::site::SiteConfig;
 
 /// The page of a call made on a page that is gone: it never matches the current one.
 pub(crate) const GONE: u64 = u64::MAX;
@@ -115,7 +117,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
     if member.is_some() {
         // The collector decides for members, one candidate after another.
         wasm_bindgen_futures::spawn_local(async move {
-            for (survey, delay) in candidates {
+            for (i, (survey, delay)) in candidates.iter().enumerate() {
                 let Some(display_id) = new_display_id() else {
                     return;
                 };
@@ -125,14 +127,30 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
                     context: context(&embed),
                 };
                 match api::eligibility(&embed, &request).await {
-                    Ok(true) => return show_later(survey, embed, delay, page, false),
-                    Ok(false) => {}
+                    Ok(Eligible::Show) => {
+                        return show_later(survey.clone(), embed, *delay, page, false);
+                    }
+                    Ok(Eligible::NotNow) => {}
+                    Ok(Eligible::OnDevice) => {
+                        return decide_on_device(&config, &candidates[i..], embed, page);
+                    }
                     Err(e) => return warn(&format!("eligibility: {e}")),
                 }
             }
         });
         return;
     }
+    decide_on_device(&config, &candidates, embed, page);
+}
+
+/// The device decides (anonymous visitors, and members whose browser asks for privacy): the
+/// first candidate that `decide` allows is shown after its delay.
+fn decide_on_device(
+    config: &SiteConfig,
+    candidates: &[(Arc<Survey>, i64)],
+    embed: Embed,
+    page: u64,
+) {
     let history = device::history(&embed.site);
     let subject = device::device_id(&embed.site);
     let now = now();
@@ -140,14 +158,14 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
         let quota = config.usage.get(&survey.id).copied().unwrap_or_default();
         let input = DecisionInput {
             policy: &config.policy,
-            survey: &survey,
+            survey,
             history: &history,
             subject: &subject,
             quota,
             now,
         };
         if decide(&input).is_show() {
-            return show_later(survey, embed, delay, page, true);
+            return show_later(survey.clone(), embed, *delay, page, true);
         }
     }
 }
