@@ -142,6 +142,10 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--strip-producers",
 ];
 
+/// A second round on the result: flattening the code and rebuilding its control flow lets
+/// `-Oz` find more to merge (0.7 KB brotli off the bundle, about 10 s more build time).
+const WASM_OPT_RELOOP: &[&str] = &["--flatten", "--rereloop", "-Oz", "-Oz"];
+
 /// Shrinks the module with `wasm-opt -Oz`, which also drops the symbol-name section (a quarter
 /// of the unoptimised module), and gives imports and exports short names, applied to the glue
 /// `js` (see `short_names`). Installed into `target/tools` with npm when missing; without npm
@@ -157,6 +161,10 @@ fn optimize(root: &Path, wasm: &Path, js: &Path) -> anyhow::Result<()> {
         &wasm_opt.to_string_lossy(),
         &[WASM_OPT_FLAGS, &[&path, "-o", &path]].concat(),
     )?;
+    run::command(
+        &wasm_opt.to_string_lossy(),
+        &[WASM_OPT_RELOOP, &[&path, "-o", &path]].concat(),
+    )?;
     // A pass of its own: within `--converge` the renaming would run (and print) repeatedly.
     // The features section is read here, then stripped: it only serves tools.
     let mapping = run::output(
@@ -171,7 +179,7 @@ fn optimize(root: &Path, wasm: &Path, js: &Path) -> anyhow::Result<()> {
     )?;
     eprintln!(
         "dist: wasm-opt {}: {before} B -> {} B",
-        WASM_OPT_FLAGS.join(" "),
+        [WASM_OPT_FLAGS, WASM_OPT_RELOOP].concat().join(" "),
         std::fs::metadata(wasm)?.len()
     );
     short_names::apply(&mapping, js)
