@@ -65,6 +65,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
         .replace("__MODULE__", &module_name)
         .replace("__WASM__", &wasm_name);
     std::fs::write(dist.join("widget.js"), loader)?;
+    // A classic script, kept as it is written (no module wrapper); its header comment stays in
+    // the repository.
+    minify_as(&root, &dist.join("widget.js"), "--legal-comments=none")?;
     eprintln!(
         "dist: widget.js, widget/{module_name} ({} B), widget/{wasm_name} ({} B)",
         module.len(),
@@ -104,6 +107,11 @@ fn npm_tool(root: &Path, package: &str, tool: &str) -> anyhow::Result<Option<Pat
 
 /// Minifies the JS glue in place with esbuild; without it the glue is left as it is.
 fn minify(root: &Path, js: &Path) -> anyhow::Result<()> {
+    minify_as(root, js, "--format=esm")
+}
+
+/// Minifies `js` in place with esbuild and one more `option`.
+fn minify_as(root: &Path, js: &Path, option: &str) -> anyhow::Result<()> {
     let Some(esbuild) = npm_tool(root, ESBUILD, "esbuild")? else {
         return Ok(());
     };
@@ -115,7 +123,7 @@ fn minify(root: &Path, js: &Path) -> anyhow::Result<()> {
         &[
             &path,
             "--minify",
-            "--format=esm",
+            option,
             "--allow-overwrite",
             "--log-level=warning",
             &outfile,
