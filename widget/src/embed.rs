@@ -1,11 +1,10 @@
 //! The embedding options, read from the script tag by the loader and validated here.
 
-use serde::Deserialize;
 use shared::ids::{KioskId, Locale, SiteId, StoreId};
 use shared::response::Channel;
 
 /// What the loader passes to `boot`, straight from the `<script>` tag's `data-*` attributes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub(crate) struct RawEmbed {
     site: Option<String>,
     collector: String,
@@ -14,6 +13,28 @@ pub(crate) struct RawEmbed {
     store: Option<String>,
     kiosk: Option<String>,
     placement: Option<String>,
+}
+
+impl RawEmbed {
+    /// Reads the loader's options object: seven strings, each absent or not a string when
+    /// the attribute is missing. Read field by field rather than through a serde derive,
+    /// which cost the bundle about 1 KB for this flat object.
+    pub(crate) fn from_js(options: &wasm_bindgen::JsValue) -> Result<Self, String> {
+        let text = |name: &str| {
+            js_sys::Reflect::get(options, &wasm_bindgen::JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        Ok(Self {
+            site: text("site"),
+            collector: text("collector").ok_or("the loader gave no collector")?,
+            locale: text("locale"),
+            channel: text("channel"),
+            store: text("store"),
+            kiosk: text("kiosk"),
+            placement: text("placement"),
+        })
+    }
 }
 
 /// Where the survey appears: `data-placement`.

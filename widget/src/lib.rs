@@ -163,7 +163,7 @@ fn hide_the_trap() {
 #[wasm_bindgen]
 pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
     contain_panics();
-    let raw: RawEmbed = json::from_value(options).map_err(|e| JsValue::from_str(&e))?;
+    let raw = RawEmbed::from_js(&options).map_err(|e| JsValue::from_str(&e))?;
     let embed = raw
         .parse()
         .map_err(|e| JsValue::from_str(&format!("nunchi: {e}")))?;
