@@ -122,11 +122,6 @@ pub(crate) async fn send_report(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Eligibility {
-    decision: String,
-}
-
 /// Asks the collector whether the member may be shown the survey now; on yes, the collector
 /// has recorded the display.
 pub(crate) async fn eligibility(
@@ -137,8 +132,16 @@ pub(crate) async fn eligibility(
     if !reply.ok() {
         return Err(status_error(reply.status()));
     }
-    let answer: Eligibility = read_json(&reply).await?;
-    Ok(match answer.decision.as_str() {
+    // Only `decision` is read, from the parsed body itself: a serde derive for one string
+    // field costs more than it says.
+    let body = JsFuture::from(reply.json().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| "the answer is not JSON")?;
+    let decision = js_sys::Reflect::get(&body, &JsValue::from_str("decision"))
+        .ok()
+        .and_then(|d| d.as_string())
+        .unwrap_or_default();
+    Ok(match decision.as_str() {
         "show" => Eligible::Show,
         // The browser sends Global Privacy Control: the collector keeps no member ledger, so
         // the device decides as for an anonymous visitor.
