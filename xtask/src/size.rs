@@ -94,7 +94,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "## Widget size\n\n\
          Command: `cargo xtask bench size`  \nDate: {date}\n\n\
          Everything a host page downloads before a survey can show, as `cargo xtask dist` builds it \
-         (wasm32, `widget` profile: opt-level z, LTO, then `wasm-opt -Oz --converge` and the JS glue minified by esbuild). The site configuration \
+         (wasm32, `widget` profile: opt-level z, LTO, talc as the allocator; then `wasm-opt -Oz --converge`, a second round with `--flatten --rereloop`, \
+         short import/export names applied to the glue, and the glue and loader minified by esbuild). The site configuration \
          fetched at start (about 1 KB gzip for the demo) is not included.\n\n{table}\n\
          Verdict: {brotli} B brotli, {verdict}. For scale, measured from their npm packages: \
          PostHog's loader and surveys 145 KB brotli, Sprig about 100 KB, SurveyJS 321 KB; a bare yew \
