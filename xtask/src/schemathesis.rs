@@ -3,7 +3,7 @@
 //! Installs schemathesis (PyPI) with pip into a virtual environment under `target/` when it is
 //! missing, starts the collector with the demo site in a temporary data directory on a free
 //! port, and runs every check with enough examples per operation to pass 1,000 cases, with
-//! the demo admin key. A 5xx or an answer that does not match the document fails the run.
+//! an admin key of its own. A 5xx or an answer that does not match the document fails the run.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -90,11 +90,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
     result
 }
 
-/// Runs `program` with no standard input, so that nothing can wait for a person (`CI=true`).
+/// Runs `program` in `target/` (where schemathesis keeps its `.schemathesis` cache) with no
+/// standard input, so that nothing can wait for a person (`CI=true`).
 fn quiet(program: &Path, args: &[&str]) -> anyhow::Result<()> {
     eprintln!("$ {} {}", program.display(), args.join(" "));
     let status = Command::new(program)
         .args(args)
+        .current_dir(workspace_root().join("target"))
         .stdin(Stdio::null())
         .status()
         .with_context(|| format!("could not start {}", program.display()))?;
