@@ -222,3 +222,117 @@ impl From<tokio::task::JoinError> for ApiError {
         Self::Internal(e.into())
     }
 }
+
+/// The error answers an operation can give, each with the [`ErrorBody`] schema, for
+/// `responses(…)` in `#[utoipa::path]`. Grouped by the kind of route, from the extractors and
+/// layers each kind goes through: the JSON body (400, 413, 415, 422), the API key (401, 403),
+/// the request timeout (408) and the store (503).
+pub mod responses {
+    use std::collections::BTreeMap;
+
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response};
+
+    fn errors(statuses: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+        statuses
+            .iter()
+            .map(|(status, description)| {
+                let content = ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build();
+                let response = ResponseBuilder::new()
+                    .description(*description)
+                    .content("application/json", content)
+                    .build();
+                (status.to_string(), RefOr::T(response))
+            })
+            .collect()
+    }
+
+    const BAD_QUERY: (u16, &str) = (
+        400,
+        "a query parameter cannot be read, or the body is not JSON",
+    );
+    const UNAUTHORIZED: (u16, &str) = (401, "no valid API key");
+    const FORBIDDEN_KEY: (u16, &str) = (403, "the key's scope or site does not allow this");
+    const FORBIDDEN_ORIGIN: (u16, &str) = (403, "the Origin may not post to this site");
+    const NOT_FOUND: (u16, &str) = (404, "the site, survey or other resource does not exist");
+    const TIMEOUT: (u16, &str) = (408, "the request took too long");
+    const CONFLICT: (u16, &str) = (409, "it already exists");
+    const TOO_LARGE: (u16, &str) = (413, "the body is larger than --body-limit");
+    const MEDIA_TYPE: (u16, &str) = (415, "the body is not sent as application/json");
+    const INVALID: (u16, &str) = (
+        422,
+        "the body is well-formed JSON but invalid, naming the field",
+    );
+    const INTERNAL: (u16, &str) = (500, "an internal error (logged; no details)");
+    const UNAVAILABLE: (u16, &str) = (
+        503,
+        "the store is busy or cannot write; retry (Retry-After)",
+    );
+
+    /// Widget routes that take a JSON body: no key, but the site's allowed origins.
+    #[derive(Debug)]
+    pub struct Widget;
+    impl utoipa::IntoResponses for Widget {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            errors(&[
+                BAD_QUERY,
+                FORBIDDEN_ORIGIN,
+                NOT_FOUND,
+                TIMEOUT,
+                TOO_LARGE,
+                MEDIA_TYPE,
+                INVALID,
+                INTERNAL,
+                UNAVAILABLE,
+            ])
+        }
+    }
+
+    /// Admin, export and summary reads: a key, and perhaps query parameters.
+    #[derive(Debug)]
+    pub struct AdminRead;
+    impl utoipa::IntoResponses for AdminRead {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            errors(&[
+                BAD_QUERY,
+                UNAUTHORIZED,
+                FORBIDDEN_KEY,
+                NOT_FOUND,
+                TIMEOUT,
+                INTERNAL,
+                UNAVAILABLE,
+            ])
+        }
+    }
+
+    /// Admin writes: a key and (for most) a JSON body.
+    #[derive(Debug)]
+    pub struct AdminWrite;
+    impl utoipa::IntoResponses for AdminWrite {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            errors(&[
+                BAD_QUERY,
+                UNAUTHORIZED,
+                FORBIDDEN_KEY,
+                NOT_FOUND,
+                TIMEOUT,
+                CONFLICT,
+                TOO_LARGE,
+                MEDIA_TYPE,
+                INVALID,
+                INTERNAL,
+                UNAVAILABLE,
+            ])
+        }
+    }
+
+    /// Public reads (config, widget files, operations): no key, no body.
+    #[derive(Debug)]
+    pub struct PublicRead;
+    impl utoipa::IntoResponses for PublicRead {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            errors(&[BAD_QUERY, NOT_FOUND, TIMEOUT, INTERNAL, UNAVAILABLE])
+        }
+    }
+}

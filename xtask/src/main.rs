@@ -2,8 +2,8 @@
 //!
 //! - `demo`: build and run the collector with the seeded demo site.
 //! - `test`: every check CI runs: formatting, lints, all tests.
-//! - `schemathesis`: property-based tests of the API against its OpenAPI document (not yet in
-//!   `test`: it still finds failures).
+//! - `schemathesis`: property-based tests of the API against its OpenAPI document (also run
+//!   by `test`, after the workspace tests).
 //! - `bench ingest`: measure durable ingest against a no-op route on the same server.
 //! - `bench size`: the widget's bytes, then (`bench time`) its time to a survey in Chromium.
 
@@ -35,7 +35,7 @@ enum Task {
     },
     /// Build the widget bundle into dist/ (served by the collector, embedded in release builds).
     Dist,
-    /// Run every check: rustfmt, clippy, all tests (what CI runs).
+    /// Run every check: rustfmt, clippy, all tests, schemathesis (what CI runs).
     Test,
     /// Run schemathesis against the collector's OpenAPI document (1,000+ cases).
     Schemathesis,
@@ -78,7 +78,8 @@ fn main() -> anyhow::Result<()> {
             ])?;
             // The widget bundle: proves `shared` builds for wasm32, and the browser tests load it.
             dist::run()?;
-            run::cargo(&["test", "--workspace"])
+            run::cargo(&["test", "--workspace"])?;
+            schemathesis::run()
         }
         Task::Dist => dist::run(),
         Task::Schemathesis => schemathesis::run(),

@@ -19,7 +19,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(post_report))
 }
 
-#[utoipa::path(post, path = "/v1/client-reports", tag = "widget", summary = "a widget error report", request_body(content = Object, content_type = "application/json"), responses((status = 204, description = "success"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, security(()), path = "/v1/client-reports", tag = "widget", summary = "a widget error report", request_body(content = Object, content_type = "application/json"), responses((status = 204, description = "success"), crate::error::responses::Widget))]
 async fn post_report(
     State(state): State<AppState>,
     headers: HeaderMap,

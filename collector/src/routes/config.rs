@@ -29,7 +29,7 @@ struct ConfigQuery {
 /// Short-cached: a paused survey stops showing within a minute.
 const CACHE_CONTROL: &str = "public, max-age=60";
 
-#[utoipa::path(get, path = "/v1/sites/{site}/config", tag = "widget", summary = "a site's policy and active surveys, for the widget", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 304, description = "not modified"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, security(()), path = "/v1/sites/{site}/config", tag = "widget", summary = "a site's policy and active surveys, for the widget", params(("site" = String, Path), ("store" = Option<String>, Query, description = "count quota usage at this store", pattern = "^[A-Za-z0-9._-]{1,64}$")), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 304, description = "not modified: the If-None-Match tag is current"), (status = 422, description = "an unknown or unreadable query parameter", body = crate::error::ErrorBody), crate::error::responses::PublicRead))]
 async fn site_config(
     State(state): State<AppState>,
     Path(site): Path<String>,

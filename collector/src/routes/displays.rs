@@ -26,7 +26,7 @@ struct Accepted {
     duplicate: bool,
 }
 
-#[utoipa::path(post, path = "/v1/displays", tag = "widget", summary = "a survey shown or dismissed", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, security(()), path = "/v1/displays", tag = "widget", summary = "a survey shown or dismissed", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), crate::error::responses::Widget))]
 async fn post_display(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -57,7 +57,7 @@ struct Answer {
     survey_version: Option<u32>,
 }
 
-#[utoipa::path(post, path = "/v1/eligibility", tag = "widget", summary = "may this member be shown this survey now", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, security(()), path = "/v1/eligibility", tag = "widget", summary = "may this member be shown this survey now", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::Widget))]
 async fn post_eligibility(
     State(state): State<AppState>,
     headers: HeaderMap,

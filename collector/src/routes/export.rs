@@ -26,7 +26,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(export))
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/export", tag = "export", summary = "responses as CSV, NDJSON or a JSON page", params(("site" = String, Path)), responses((status = 200, description = "success", content_type = "*/*"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/export", tag = "export", summary = "responses as CSV, NDJSON or a JSON page", params(("site" = String, Path)), responses((status = 200, description = "the responses, by `format`: CSV, NDJSON (the default) or a JSON page", content((String = "text/csv"), (String = "application/x-ndjson"), (Object = "application/json"))), crate::error::responses::AdminRead))]
 async fn export(
     caller: Caller,
     State(state): State<AppState>,

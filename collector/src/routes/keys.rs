@@ -22,7 +22,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke))
 }
 
-#[utoipa::path(get, path = "/v1/admin/keys", tag = "keys", summary = "every API key", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/keys", tag = "keys", summary = "every API key", responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<ApiKeyView>> {
     axum::Json(
         state
@@ -35,7 +35,7 @@ async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<ApiK
     )
 }
 
-#[utoipa::path(post, path = "/v1/admin/keys", tag = "keys", summary = "make an API key", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/keys", tag = "keys", summary = "make an API key", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -71,7 +71,7 @@ async fn create(
     }
 }
 
-#[utoipa::path(delete, path = "/v1/admin/keys/{id}", tag = "keys", summary = "revoke an API key", params(("id" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(delete, path = "/v1/admin/keys/{id}", tag = "keys", summary = "revoke an API key", params(("id" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn revoke(
     _: AdminKey,
     State(state): State<AppState>,

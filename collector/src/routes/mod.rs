@@ -51,6 +51,7 @@ pub fn document() -> &'static OpenApi {
 #[openapi(
     info(title = "nunchi collector", description = "Micro-surveys that know when to ask: config, eligibility, durable ingest, export, summaries, webhooks, privacy."),
     modifiers(&AdminKeyAuth),
+    components(schemas(crate::error::ErrorBody)),
     security(("api_key" = []))
 )]
 struct ApiDoc;
@@ -69,8 +70,8 @@ impl utoipa::Modify for AdminKeyAuth {
     }
 }
 
-#[utoipa::path(get, path = "/openapi.json", tag = "ops", summary = "this document",
-    responses((status = 200, description = "the OpenAPI 3.1 document", body = utoipa::openapi::Object)))]
+#[utoipa::path(get, path = "/openapi.json", tag = "ops", summary = "this document", security(()),
+    responses((status = 200, description = "the OpenAPI 3.1 document", body = utoipa::openapi::Object), crate::error::responses::PublicRead))]
 async fn openapi_json() -> impl IntoResponse {
     axum::Json(document())
 }

@@ -17,7 +17,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// 200 while the store accepts writes, 503 otherwise, so a load balancer stops sending
 /// responses that could not be stored.
-#[utoipa::path(get, path = "/healthz", tag = "ops", summary = "health", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 503, description = "the store cannot write", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, security(()), path = "/healthz", tag = "ops", summary = "health", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 503, description = "the store cannot write", body = Object), (status = 408, description = "the request took too long", body = crate::error::ErrorBody)))]
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     if state.store.is_writable() {
         (StatusCode::OK, axum::Json(json!({ "status": "ok" })))
@@ -29,7 +29,7 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "ops", summary = "Prometheus metrics", responses((status = 200, description = "success", content_type = "text/plain"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, security(()), path = "/metrics", tag = "ops", summary = "Prometheus metrics", responses((status = 200, description = "the metrics in the OpenMetrics text format", body = String, content_type = "application/openmetrics-text"), crate::error::responses::PublicRead))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(

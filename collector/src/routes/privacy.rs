@@ -35,7 +35,7 @@ struct EraseAnswer {
     erased: Erased,
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/erasures", tag = "privacy", summary = "erase every record of a member", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/erasures", tag = "privacy", summary = "erase every record of a member", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn erase(
     _: AdminKey,
     State(state): State<AppState>,

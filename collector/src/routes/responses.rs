@@ -36,7 +36,7 @@ struct Accepted {
     duplicate: bool,
 }
 
-#[utoipa::path(post, path = "/v1/responses", tag = "widget", summary = "store a response", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, security(()), path = "/v1/responses", tag = "widget", summary = "store a response", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = 200, description = "a duplicate: already stored", body = Object), crate::error::responses::Widget))]
 async fn post_one(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -149,7 +149,7 @@ enum ItemStatus {
 
 /// Stores the good items of a batch and reports each bad one; the answer is 200 whenever the
 /// batch itself is readable, with one result per item in order.
-#[utoipa::path(post, path = "/v1/responses/batch", tag = "widget", summary = "store up to 100 responses", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, security(()), path = "/v1/responses/batch", tag = "widget", summary = "store up to 100 responses", request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::Widget))]
 async fn post_batch(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -28,7 +28,7 @@ pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
     })
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites", tag = "sites", summary = "every site", responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites", tag = "sites", summary = "every site", responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<SiteView>> {
     axum::Json(
         state
@@ -41,7 +41,7 @@ async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<Site
     )
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}", tag = "sites", summary = "a site", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}", tag = "sites", summary = "a site", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn read(
     _: AdminKey,
     State(state): State<AppState>,
@@ -56,7 +56,7 @@ async fn read(
     Ok(axum::Json(site.view()))
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites", tag = "sites", summary = "create a site", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites", tag = "sites", summary = "create a site", request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -74,7 +74,7 @@ async fn create(
     }
 }
 
-#[utoipa::path(put, path = "/v1/admin/sites/{site}", tag = "sites", summary = "update a site", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/v1/admin/sites/{site}", tag = "sites", summary = "update a site", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,

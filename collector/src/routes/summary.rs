@@ -25,7 +25,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(summary))
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/summary", tag = "summary", summary = "a survey's summary", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/summary", tag = "summary", summary = "a survey's summary", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn summary(
     caller: Caller,
     State(state): State<AppState>,

@@ -79,7 +79,7 @@ fn survey_not_found(survey: &str) -> ApiError {
     }
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "a site's surveys", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "a site's surveys", params(("site" = String, Path)), responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list(
     _: AdminKey,
     State(state): State<AppState>,
@@ -91,7 +91,7 @@ async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "create a survey", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "create a survey", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -114,7 +114,7 @@ async fn create(
     }
 }
 
-#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,
@@ -138,7 +138,7 @@ async fn update(
     }
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a survey's latest version", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a survey's latest version", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn read_latest(
     _: AdminKey,
     State(state): State<AppState>,
@@ -154,14 +154,22 @@ async fn read_latest(
         .ok_or_else(|| survey_not_found(&survey))
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}", tag = "surveys", summary = "one version of a survey", params(("site" = String, Path), ("survey" = String, Path), ("version" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}", tag = "surveys", summary = "one version of a survey", params(("site" = String, Path), ("survey" = String, Path), ("version" = u32, Path, minimum = 1)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn read_version(
     _: AdminKey,
     State(state): State<AppState>,
-    Path((site, survey, version)): Path<(String, String, u32)>,
+    Path((site, survey, version)): Path<(String, String, String)>,
 ) -> Result<axum::Json<Arc<Survey>>, ApiError> {
     not_found_site(&state, &site)?;
     let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
+    // Read as text, so that a version that is not a number is a 404 in the API's error shape
+    // rather than axum's plain-text 400.
+    let version_not_found = || ApiError::NotFound {
+        what: "survey version",
+        id: format!("{survey} v{version}"),
+        field: None,
+    };
+    let version: u32 = version.parse().map_err(|_| version_not_found())?;
     state
         .store
         .catalog()
@@ -198,7 +206,7 @@ struct ResponsePage {
     next_after: Option<u64>,
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/responses", tag = "responses", summary = "stored responses in ingest order", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/responses", tag = "responses", summary = "stored responses in ingest order", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list_responses(
     _: AdminKey,
     State(state): State<AppState>,

@@ -101,7 +101,7 @@ fn webhook_error(e: WebhookError, raw: &str) -> ApiError {
     }
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks", tag = "webhooks", summary = "a site's webhooks", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks", tag = "webhooks", summary = "a site's webhooks", params(("site" = String, Path)), responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list(
     _: AdminKey,
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks", tag = "webhooks", summary = "add a webhook", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks", tag = "webhooks", summary = "add a webhook", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -153,7 +153,7 @@ struct WebhookStatus {
     dead_letters: usize,
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "a webhook", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "a webhook", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn read(
     _: AdminKey,
     State(state): State<AppState>,
@@ -175,7 +175,7 @@ async fn read(
     }))
 }
 
-#[utoipa::path(put, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "change a webhook", params(("site" = String, Path), ("webhook" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(put, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "change a webhook", params(("site" = String, Path), ("webhook" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,
@@ -195,7 +195,7 @@ async fn update(
     Ok(axum::Json(updated.view()))
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/rotate-secret", tag = "webhooks", summary = "a new secret", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/rotate-secret", tag = "webhooks", summary = "a new secret", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn rotate(
     _: AdminKey,
     State(state): State<AppState>,
@@ -221,7 +221,7 @@ async fn rotate(
 }
 
 /// Deletes a webhook and its dead letters; its waiting messages are dropped by the worker.
-#[utoipa::path(delete, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "delete a webhook", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(delete, path = "/v1/admin/sites/{site}/webhooks/{webhook}", tag = "webhooks", summary = "delete a webhook", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn remove(
     _: AdminKey,
     State(state): State<AppState>,
@@ -283,7 +283,7 @@ struct Waiting {
     messages: Vec<MessageView>,
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}/outbox", tag = "webhooks", summary = "messages waiting", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}/outbox", tag = "webhooks", summary = "messages waiting", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn outbox(
     _: AdminKey,
     State(state): State<AppState>,
@@ -315,7 +315,7 @@ async fn read_dead_letters(state: &AppState, hook: &Webhook) -> Result<Vec<DeadL
     Ok(tokio::task::spawn_blocking(move || store.dead_letters(&site, &id)).await??)
 }
 
-#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters", tag = "webhooks", summary = "dead letters", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters", tag = "webhooks", summary = "dead letters", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn dead_letters(
     _: AdminKey,
     State(state): State<AppState>,
@@ -357,7 +357,7 @@ async fn revive(state: &AppState, hook: &Webhook, ids: Vec<Uuid>) -> Result<usiz
     Ok(retried)
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters/retry", tag = "webhooks", summary = "send every dead letter again", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters/retry", tag = "webhooks", summary = "send every dead letter again", params(("site" = String, Path), ("webhook" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn retry_all(
     _: AdminKey,
     State(state): State<AppState>,
@@ -373,7 +373,7 @@ async fn retry_all(
     Ok(axum::Json(Retried { retried }))
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters/{message}/retry", tag = "webhooks", summary = "send one dead letter again", params(("site" = String, Path), ("webhook" = String, Path), ("message" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/webhooks/{webhook}/dead-letters/{message}/retry", tag = "webhooks", summary = "send one dead letter again", params(("site" = String, Path), ("webhook" = String, Path), ("message" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn retry_one(
     _: AdminKey,
     State(state): State<AppState>,

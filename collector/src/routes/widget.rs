@@ -34,14 +34,14 @@ fn not_built(path: &str) -> Response {
     .into_response()
 }
 
-#[utoipa::path(get, path = "/widget.js", tag = "widget", summary = "the widget loader", responses((status = 200, description = "success", content_type = "application/javascript"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, security(()), path = "/widget.js", tag = "widget", summary = "the widget loader", responses((status = 200, description = "the loader script", body = String, content_type = "text/javascript"), crate::error::responses::PublicRead))]
 async fn loader() -> Response {
     serve("widget.js", "public, max-age=300")
 }
 
 /// Host pages on other origins load the module with `import()`, a CORS request: the app's CORS
 /// layer answers it.
-#[utoipa::path(get, path = "/widget/{file}", tag = "widget", summary = "a widget bundle file", params(("file" = String, Path)), responses((status = 200, description = "success", content_type = "*/*"), (status = "4XX", description = "an error", body = crate::error::ErrorBody), (status = "5XX", description = "an error", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, security(()), path = "/widget/{file}", tag = "widget", summary = "a widget bundle file", params(("file" = String, Path)), responses((status = 200, description = "a module or the wasm", content((String = "text/javascript"), (Vec<u8> = "application/wasm"))), crate::error::responses::PublicRead))]
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     const IMMUTABLE: &str = "public, max-age=31536000, immutable";
     let path = format!("widget/{file}");

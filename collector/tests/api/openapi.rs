@@ -74,3 +74,59 @@ fn no_route_is_added_outside_the_document() {
         }
     }
 }
+
+/// The widget's routes, the operations routes and the document itself need no key: they say
+/// so with an empty security requirement, and every admin route keeps the bearer key.
+#[tokio::test]
+async fn public_routes_are_documented_without_a_key_and_admin_routes_with_one() {
+    let app = spawn_app_with_survey().await;
+    let doc = app.get("/openapi.json").await;
+    let public = [
+        "/v1/sites/{site}/config",
+        "/v1/responses",
+        "/v1/responses/batch",
+        "/v1/displays",
+        "/v1/eligibility",
+        "/v1/client-reports",
+        "/healthz",
+        "/metrics",
+        "/openapi.json",
+        "/widget.js",
+        "/widget/{file}",
+    ];
+    for (path, item) in doc.body["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let security = &operation["security"];
+            if public.contains(&path.as_str()) {
+                assert_eq!(security, &serde_json::json!([{}]), "{method} {path}");
+            } else {
+                assert!(
+                    security.is_null(),
+                    "{method} {path} falls back to the bearer key"
+                );
+            }
+            // Every error status is listed, each with the error shape.
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(
+                !responses.keys().any(|s| s.ends_with("XX")),
+                "{method} {path}"
+            );
+        }
+    }
+    assert_eq!(doc.body["security"], serde_json::json!([{ "api_key": [] }]));
+}
+
+/// A survey version that is not a number is a 404 in the API's error shape, not axum's
+/// plain-text 400 (found by schemathesis).
+#[tokio::test]
+async fn a_version_that_is_not_a_number_is_a_json_404() {
+    let app = spawn_app_with_survey().await;
+    let reply = app
+        .get_with_key(
+            &format!("/v1/admin/sites/{SITE}/surveys/nps/versions/x"),
+            ADMIN_KEY,
+        )
+        .await;
+    reply.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(reply.body["error"]["code"], "unknown_survey_version");
+}
