@@ -15,6 +15,9 @@ pub(crate) enum Which {
     /// Time from navigation start to a survey on screen in headless Chromium, warm and cold
     /// cache, against the page's own `load` event. Uses the bundle in dist/ as it is.
     Time,
+    /// CSV export of 1,000,000 responses over HTTP: rows/s against a raw scan of the same store
+    /// in the same run, and the collector's peak memory.
+    Export,
     /// Durable ingest vs a no-op route on the same server, 64 connections on loopback.
     Ingest {
         /// Seconds measured per target, after a 2 s warm-up (default 10).
@@ -33,6 +36,16 @@ pub(crate) fn run(which: Which) -> anyhow::Result<()> {
             time_to_survey()
         }
         Which::Time => time_to_survey(),
+        Which::Export => run_bench(
+            "export",
+            &[
+                "bench",
+                "--package",
+                "nunchi-collector",
+                "--bench",
+                "export_memory",
+            ],
+        ),
         Which::Ingest {
             seconds,
             connections,
