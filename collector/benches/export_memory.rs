@@ -136,7 +136,7 @@ fn main() -> anyhow::Result<()> {
          Command: `cargo xtask bench export`  \nDate: {}  \nMachine: {} cores, load average {} at the end\n\n\
          {responses} responses (NPS and a Korean open text, kiosk context) seeded through the store API in \
          {:.0} s. **Ceiling, same run, same store:** a raw scan through the same survey index, each \
-         record read and decoded in-process (no HTTP, no CSV): {scanned} responses in {scan_seconds:.2} s, \
+         record read and decoded in-process (no HTTP, no CSV; the faster of two passes): {scanned} responses in {scan_seconds:.2} s, \
          **{ceiling:.0} rows/s**. Then the real `nunchi` binary serves the store with `--cache-mb 16`, and \
          each row below is one CSV export over loopback HTTP of the last N responses, read as fast as a \
          client can. Before each export the process's peak resident size is reset \
