@@ -65,7 +65,10 @@ fn main() -> anyhow::Result<()> {
     let seeded_in = started.elapsed();
     eprintln!("seeded {responses} responses in {seeded_in:?}");
     let (scanned, scan_seconds) = runtime.block_on(raw_scan(&data))?;
-    anyhow::ensure!(scanned == responses, "the raw scan read {scanned} of {responses}");
+    anyhow::ensure!(
+        scanned == responses,
+        "the raw scan read {scanned} of {responses}"
+    );
     let ceiling = scanned as f64 / scan_seconds;
     eprintln!("raw scan: {scanned} responses in {scan_seconds:.2} s");
 
