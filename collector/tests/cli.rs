@@ -5,66 +5,26 @@
 // A test that cannot reach its server should stop right there, with the reason.
 #![allow(clippy::unwrap_used)]
 
-use std::net::TcpListener;
+mod server;
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
+use server::Server;
 
 const ADMIN_KEY: &str = "cli-test-admin-key-0123456";
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-/// A failing assertion must not leave a collector running behind the test.
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn stop(mut self) {
-        kill(Pid::from_raw(self.child.id() as i32), Signal::SIGTERM).unwrap();
-        assert!(self.child.wait().unwrap().success());
-    }
+/// Stops the collector as an operator would (SIGTERM), expecting a clean exit.
+fn stop(mut server: Server) {
+    kill(Pid::from_raw(server.child.id() as i32), Signal::SIGTERM).unwrap();
+    assert!(server.child.wait().unwrap().success());
 }
 
 async fn start(data: &Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_nunchi"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(data)
-        .args(["--admin-key", ADMIN_KEY])
-        .env("NUNCHI_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the collector starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let health = reqwest::get(format!("{}/healthz", server.base)).await;
-        if health.is_ok_and(|r| r.status().is_success()) {
-            return server;
-        }
-        assert!(Instant::now() < deadline, "the collector did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    server::start(data, ADMIN_KEY, &[]).await
 }
 
 /// Runs `nunchi` with `args` (off the async runtime) and returns its output.
@@ -158,7 +118,7 @@ async fn keys_made_on_the_data_dir_pull_incremental_exports_until_revoked() {
         assert_eq!(reply.status(), 201, "{path}");
     }
     post_responses(&server.base, 50).await;
-    server.stop();
+    stop(server);
 
     // The first export key is made on the stopped collector's directory.
     let created = succeeded(
@@ -289,7 +249,7 @@ async fn keys_made_on_the_data_dir_pull_incremental_exports_until_revoked() {
     let created: Value = serde_json::from_str(&created).unwrap();
     assert_eq!(created["scope"], "receipts");
     assert!(created["key"].as_str().unwrap().starts_with("nk_"));
-    server.stop();
+    stop(server);
 }
 
 #[tokio::test]
@@ -346,7 +306,7 @@ async fn erase_removes_a_member_through_the_api_and_on_the_data_dir() {
         serde_json::from_str(&succeeded(&nunchi(erase("M-1", &through_api)).await)).unwrap();
     assert_eq!(erased["responses"], 1);
     assert_eq!(erased["ledger_entries"], 1);
-    server.stop();
+    stop(server);
 
     let on_dir = ["--data-dir", &data_arg];
     let erased: Value =

@@ -5,73 +5,24 @@
 // A test that cannot reach its server should stop right there, with the reason.
 #![allow(clippy::unwrap_used)]
 
+mod server;
+
 use std::collections::HashSet;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
+use server::Server;
 
 const ADMIN_KEY: &str = "crash-test-admin-key-0123";
 const CLIENTS: usize = 16;
 const ROUNDS: usize = 5;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-/// A failing assertion must not leave a collector running behind the test.
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn start(data: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_nunchi"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(["--admin-key", ADMIN_KEY])
-        .env("NUNCHI_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the collector starts");
-    // Owned by a `Server` from here on, so a failure below still stops and reaps it.
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let health = client.get(format!("{}/healthz", server.base)).send().await;
-        if health.is_ok_and(|r| r.status().is_success()) {
-            return server;
-        }
-        assert!(Instant::now() < deadline, "the collector did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    server::start(data, ADMIN_KEY, &[]).await
 }
 
 fn response(id: &str) -> Value {

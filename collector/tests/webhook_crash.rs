@@ -9,81 +9,34 @@
 
 mod receiver;
 
+mod server;
+
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
+use server::Server;
 
 use receiver::{Receiver, verify};
 
 const ADMIN_KEY: &str = "webhook-crash-admin-key-01";
 const CLIENTS: usize = 4;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-/// A failing assertion must not leave a collector running behind the test.
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The collector, trying failed webhooks again after 50–100 ms (doubling to 1 s), nearly forever.
 async fn start(data: &Path) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_nunchi"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(data)
-        .args(["--admin-key", ADMIN_KEY])
-        .args([
-            "--webhook-retry-ms",
-            "100",
-            "--webhook-max-retry-ms",
-            "1000",
-        ])
-        .args(["--webhook-attempts", "100000"])
-        .env("NUNCHI_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the collector starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let health = client.get(format!("{}/healthz", server.base)).send().await;
-        if health.is_ok_and(|r| r.status().is_success()) {
-            return server;
-        }
-        assert!(Instant::now() < deadline, "the collector did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let retries = [
+        "--webhook-retry-ms",
+        "100",
+        "--webhook-max-retry-ms",
+        "1000",
+        "--webhook-attempts",
+        "100000",
+    ];
+    server::start(data, ADMIN_KEY, &retries).await
 }
 
 async fn admin_post(base: &str, path: &str, body: &Value) -> Value {
@@ -156,7 +109,7 @@ async fn responses_acknowledged_while_the_receiver_is_down_are_delivered_after_a
     )
     .await;
     // The receiver's port, with nothing listening on it yet.
-    let receiver_port = free_port();
+    let receiver_port = server::free_port();
     let hook = admin_post(
         &server.base,
         "/v1/admin/sites/shop/webhooks",

@@ -273,6 +273,32 @@ impl Store {
     }
 }
 
+/// Gives every stored response its site and survey index entries, once: stores written before
+/// the indexes existed get them on the first open.
+fn build_response_indexes(
+    db: &sled::Db,
+    events: &sled::Tree,
+    data_file: &File,
+) -> Result<(), StoreError> {
+    let records = keys::response_seq(0)..keys::response_seq_end();
+    build_index_once(
+        db,
+        events,
+        data_file,
+        keys::response_indexes_built(),
+        records,
+        "responses",
+        |bytes| {
+            let record: ResponseRecord = serde_json::from_slice(bytes)?;
+            let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
+            Ok(vec![
+                keys::site_response(site, record.seq),
+                keys::survey_response(site, survey, record.seq),
+            ])
+        },
+    )
+}
+
 /// Gives every stored display its survey index entry, once (stores written before the index
 /// existed get it on the first open).
 fn build_display_indexes(
@@ -280,20 +306,48 @@ fn build_display_indexes(
     events: &sled::Tree,
     data_file: &File,
 ) -> Result<(), StoreError> {
-    let done = keys::display_indexes_built();
+    let records = keys::display_seq(0)..keys::display_seq(u64::MAX);
+    build_index_once(
+        db,
+        events,
+        data_file,
+        keys::display_indexes_built(),
+        records,
+        "displays",
+        |bytes| {
+            let record: DisplayRecord = serde_json::from_slice(bytes)?;
+            let display = &record.display;
+            Ok(vec![keys::survey_display(
+                &display.context.site_id,
+                &display.survey_id,
+                record.seq,
+            )])
+        },
+    )
+}
+
+/// Adds the index entries `entries_of` gives for each record in `records`, unless the flag
+/// `done` says it was done before. Batches of 10,000 records; the flag goes in with the last
+/// batch, and all of it is made durable (flush, then fsync) before the store is used.
+fn build_index_once(
+    db: &sled::Db,
+    events: &sled::Tree,
+    data_file: &File,
+    done: Vec<u8>,
+    records: std::ops::Range<Vec<u8>>,
+    what: &str,
+    entries_of: impl Fn(&[u8]) -> Result<Vec<Vec<u8>>, StoreError>,
+) -> Result<(), StoreError> {
     if events.contains_key(&done)? {
         return Ok(());
     }
     let mut batch = sled::Batch::default();
     let (mut pending, mut total) = (0, 0u64);
-    for item in events.range(keys::display_seq(0)..keys::display_seq(u64::MAX)) {
+    for item in events.range(records) {
         let (_, bytes) = item?;
-        let record: DisplayRecord = serde_json::from_slice(&bytes)?;
-        let display = &record.display;
-        batch.insert(
-            keys::survey_display(&display.context.site_id, &display.survey_id, record.seq),
-            Vec::new(),
-        );
+        for entry in entries_of(&bytes)? {
+            batch.insert(entry, Vec::new());
+        }
         pending += 1;
         total += 1;
         if pending == 10_000 {
@@ -306,47 +360,7 @@ fn build_display_indexes(
     db.flush()?;
     data_file.sync_data()?;
     if total > 0 {
-        tracing::info!(displays = total, "indexed the stored displays by survey");
-    }
-    Ok(())
-}
-
-/// Gives every stored response its site and survey index entries, once: stores written before
-/// the indexes existed get them on the first open, and the flag says it is done.
-fn build_response_indexes(
-    db: &sled::Db,
-    events: &sled::Tree,
-    data_file: &File,
-) -> Result<(), StoreError> {
-    let done = keys::response_indexes_built();
-    if events.contains_key(&done)? {
-        return Ok(());
-    }
-    let mut batch = sled::Batch::default();
-    let mut pending = 0;
-    let mut total = 0u64;
-    for item in events.range(keys::response_seq(0)..keys::response_seq_end()) {
-        let (_, bytes) = item?;
-        let record: ResponseRecord = serde_json::from_slice(&bytes)?;
-        let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
-        batch.insert(keys::site_response(site, record.seq), Vec::new());
-        batch.insert(keys::survey_response(site, survey, record.seq), Vec::new());
-        pending += 1;
-        total += 1;
-        if pending == 10_000 {
-            events.apply_batch(std::mem::take(&mut batch))?;
-            pending = 0;
-        }
-    }
-    batch.insert(done, Vec::new());
-    events.apply_batch(batch)?;
-    db.flush()?;
-    data_file.sync_data()?;
-    if total > 0 {
-        tracing::info!(
-            responses = total,
-            "indexed the stored responses by site and survey"
-        );
+        tracing::info!(records = total, "indexed the stored {what}");
     }
     Ok(())
 }

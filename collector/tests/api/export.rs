@@ -278,8 +278,10 @@ async fn pulls_by_cursor_during_five_thousand_concurrent_responses_get_each_exac
                 let mut sent = Vec::new();
                 let mut i = w;
                 while i < 5_000 {
-                    // Customers trickle in over a few seconds rather than all at once.
-                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    // Customers trickle in over a few seconds rather than all at once: about
+                    // 57 sends per writer, 25 ms apart, so the ingest lasts at least 1.4 s
+                    // however fast the machine, and pulls 200 ms apart see it arrive.
+                    tokio::time::sleep(Duration::from_millis(25)).await;
                     if (i / 16) % 2 == 0 {
                         let id = new_id();
                         let reply = app.post("/v1/responses", &response_json(&id, 9)).await;
