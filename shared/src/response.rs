@@ -64,20 +64,29 @@ pub enum PageUrlError {
 
 impl PageUrl {
     pub fn parse(url: &str) -> Result<Self, PageUrlError> {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(PageUrlError::Scheme);
-        }
-        let end = url.find(['?', '#']).unwrap_or(url.len());
-        let bare = &url[..end];
-        // `https://user:secret@host/`: the login is personal data too.
-        let scheme_end = bare.find("://").map_or(0, |i| i + 3);
-        let authority_end = bare[scheme_end..]
-            .find('/')
-            .map_or(bare.len(), |i| scheme_end + i);
-        let bare = match bare[scheme_end..authority_end].rfind('@') {
-            Some(at) => format!("{}{}", &bare[..scheme_end], &bare[scheme_end + at + 1..]),
-            None => bare.to_owned(),
+        // Written without index slicing: each `&s[a..b]` keeps a panic path (and its `char`
+        // formatting) in the widget's bundle.
+        let (scheme, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+            (Some(rest), _) => ("https://", rest),
+            (None, Some(rest)) => ("http://", rest),
+            (None, None) => return Err(PageUrlError::Scheme),
         };
+        let rest = rest.split(['?', '#']).next().unwrap_or_default();
+        let (authority, path) = match rest.split_once('/') {
+            Some((authority, path)) => (authority, Some(path)),
+            None => (rest, None),
+        };
+        // `https://user:secret@host/`: the login is personal data too.
+        let host = authority
+            .rsplit_once('@')
+            .map_or(authority, |(_, host)| host);
+        let mut bare = String::with_capacity(url.len());
+        bare.push_str(scheme);
+        bare.push_str(host);
+        if let Some(path) = path {
+            bare.push('/');
+            bare.push_str(path);
+        }
         if bare.len() > MAX_PAGE_URL_LEN {
             return Err(PageUrlError::TooLong);
         }

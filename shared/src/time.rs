@@ -80,8 +80,9 @@ impl Period {
 
     pub fn parse(s: &str) -> Result<Self, PeriodError> {
         let s = s.trim();
-        let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        let (digits, unit) = s.split_at(split);
+        // No index slicing: its panic path would cost the widget's bundle.
+        let unit = s.trim_start_matches(|c: char| c.is_ascii_digit());
+        let digits = s.strip_suffix(unit).unwrap_or_default();
         let n: u64 = digits.parse().map_err(|_| PeriodError(s.to_owned()))?;
         let per_unit = match unit {
             "" | "s" => 1,

@@ -51,7 +51,7 @@ impl UrlRule {
         Some(match self.kind {
             UrlMatch::Exact => url == self.value,
             UrlMatch::Prefix => url.starts_with(&self.value),
-            UrlMatch::Contains => url.contains(&self.value),
+            UrlMatch::Contains => contains(url, &self.value),
             UrlMatch::Glob => glob_match(
                 &self.value.chars().collect::<Vec<_>>(),
                 &url.chars().collect::<Vec<_>>(),
@@ -73,6 +73,16 @@ impl UrlRule {
         }
         Ok(())
     }
+}
+
+/// `haystack.contains(needle)` without `str`'s two-way searcher: the searcher and its panic
+/// paths cost the widget's bundle more than this loop costs a short page address.
+fn contains(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes())
 }
 
 /// Glob match in linear time: remember the last `*` and where it restarted.

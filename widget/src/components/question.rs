@@ -83,38 +83,8 @@ pub(crate) fn question_view(props: &QuestionProps) -> Html {
                     placeholder={props.texts.placeholder} {value} {oninput} />
             }
         }
-        QuestionKind::SingleChoice { choices } => {
-            let buttons = choices.iter().map(|choice| {
-                let id = choice.id.as_str().to_owned();
-                let picked = matches!(&props.value, Some(AnswerValue::Text(v)) if *v == id);
-                let on_answer = props.on_answer.clone();
-                let label = choice.text.get(&props.locale, &props.fallback).unwrap_or_default().to_owned();
-                let onclick = Callback::from(move |_| on_answer.emit((AnswerValue::Text(id.clone()), true)));
-                html! { <button class={option_class(picked)} role="radio" aria-checked={picked.to_string()} {onclick}>{label}</button> }
-            });
-            html! { <div class="choices" role="radiogroup" aria-label={text.to_owned()}>{ for buttons }</div> }
-        }
-        QuestionKind::MultipleChoice { choices, .. } => {
-            let current: Vec<String> = match &props.value {
-                Some(AnswerValue::List(v)) => v.clone(),
-                _ => Vec::new(),
-            };
-            let buttons = choices.iter().map(|choice| {
-                let id = choice.id.as_str().to_owned();
-                let picked = current.contains(&id);
-                let on_answer = props.on_answer.clone();
-                let mut next = current.clone();
-                if picked {
-                    next.retain(|c| *c != id);
-                } else {
-                    next.push(id.clone());
-                }
-                let label = choice.text.get(&props.locale, &props.fallback).unwrap_or_default().to_owned();
-                let onclick = Callback::from(move |_| on_answer.emit((AnswerValue::List(next.clone()), false)));
-                html! { <button class={option_class(picked)} role="checkbox" aria-checked={picked.to_string()} {onclick}>{label}</button> }
-            });
-            html! { <div class="choices" role="group" aria-label={text.to_owned()}>{ for buttons }</div> }
-        }
+        QuestionKind::SingleChoice { choices } => choice_buttons(props, text, choices, false),
+        QuestionKind::MultipleChoice { choices, .. } => choice_buttons(props, text, choices, true),
         QuestionKind::Thumbs => scale(
             props,
             vec![
@@ -166,6 +136,50 @@ pub(crate) fn question_view(props: &QuestionProps) -> Html {
             { body }
         </div>
     }
+}
+
+/// Single choice (radio buttons: a tap answers) or multiple choice (checkboxes: taps toggle,
+/// "next" answers). One function for both: each `html!` is its own code in the bundle.
+fn choice_buttons(
+    props: &QuestionProps,
+    text: &str,
+    choices: &[shared::survey::Choice],
+    multiple: bool,
+) -> Html {
+    let current: Vec<String> = match &props.value {
+        Some(AnswerValue::List(v)) => v.clone(),
+        Some(AnswerValue::Text(v)) => vec![v.clone()],
+        _ => Vec::new(),
+    };
+    let (group, role) = if multiple {
+        ("group", "checkbox")
+    } else {
+        ("radiogroup", "radio")
+    };
+    let buttons = choices.iter().map(|choice| {
+        let id = choice.id.as_str().to_owned();
+        let picked = current.contains(&id);
+        let answer = if multiple {
+            let mut next = current.clone();
+            if picked {
+                next.retain(|c| *c != id);
+            } else {
+                next.push(id);
+            }
+            AnswerValue::List(next)
+        } else {
+            AnswerValue::Text(id)
+        };
+        let on_answer = props.on_answer.clone();
+        let label = choice
+            .text
+            .get(&props.locale, &props.fallback)
+            .unwrap_or_default()
+            .to_owned();
+        let onclick = Callback::from(move |_| on_answer.emit((answer.clone(), !multiple)));
+        html! { <button class={option_class(picked)} {role} aria-checked={picked.to_string()} {onclick}>{label}</button> }
+    });
+    html! { <div class="choices" role={group} aria-label={text.to_owned()}>{ for buttons }</div> }
 }
 
 /// Plain class strings rather than `classes!`, whose `Classes` set brought indexmap into the
