@@ -231,6 +231,15 @@ impl Question {
 }
 
 impl Survey {
+    /// The survey as the collector serves it to the device (see [`Targeting::for_device`]).
+    #[cfg(feature = "authoring")]
+    pub fn for_device(&self) -> Survey {
+        Survey {
+            targeting: self.targeting.for_device(),
+            ..self.clone()
+        }
+    }
+
     /// The questions shown for the answers given so far, in order.
     pub fn visible_questions<'a>(
         &'a self,

@@ -350,6 +350,16 @@ fn validate_filters(filters: &[PropertyFilter], at: &str, errors: &mut Vec<Field
 }
 
 impl Targeting {
+    /// The targeting as the device receives it: regex rules carry their compiled programs.
+    #[cfg(feature = "authoring")]
+    pub fn for_device(&self) -> Targeting {
+        Targeting {
+            urls: self.urls.iter().map(UrlRule::for_device).collect(),
+            exclude_urls: self.exclude_urls.iter().map(UrlRule::for_device).collect(),
+            ..self.clone()
+        }
+    }
+
     pub fn matches(&self, audience: &Audience<'_>) -> bool {
         let url_ok = match audience.url {
             Some(url) => {

@@ -317,3 +317,67 @@ nunchi.track('queued', {{}});{}</script></body></html>"#,
         "nunchi:shown fires once the card is in the page"
     );
 }
+
+/// A regex URL rule is matched on the device from the program the collector compiled (the
+/// widget has no pattern parser): a single-page app's navigation to a matching address shows
+/// the survey, one to an address that does not match shows nothing.
+#[tokio::test]
+async fn a_regex_url_rule_matches_on_the_device_from_the_served_program() {
+    let demo = start_demo().await;
+    let page = HostPage::serve(format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>App</title></head><body><h1>App</h1>
+<script src="{}/widget.js" data-site="demo-shop" data-locale="en" async></script></body></html>"#,
+        demo.base
+    ))
+    .await;
+    let mut survey = thumbs_survey("product-page", json!({ "on": { "type": "page_view" } }));
+    survey["targeting"] = json!({ "urls": [{ "match": "regex", "value": "/products/\\d+$" }] });
+    prepare(&demo, &page, survey).await;
+    let config: Value = reqwest::get(format!("{}/v1/sites/demo-shop/config", demo.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let served = config["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "product-page")
+        .unwrap();
+    assert_eq!(
+        served["targeting"]["urls"][0]["program"],
+        json!("c47 c112 c114 c111 c100 c117 c99 c116 c115 c47 k,d s12,14 k,d j11 $ m"),
+        "the collector serves the compiled program"
+    );
+
+    let browser = Browser::start(Viewport::DESKTOP).await.expect("browser");
+    browser.goto(&page.url).await.unwrap();
+    browser
+        .wait_until(
+            "!!performance.getEntriesByType('resource').find(r => r.name.includes('/config'))",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    for address in ["/products/", "/products/new", "/products/42/reviews"] {
+        browser
+            .eval(&format!("history.pushState({{}}, '', '{address}'), true"))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(
+            browser.eval(&in_shadow(".card")).await.unwrap(),
+            Value::Bool(false),
+            "{address} does not match"
+        );
+    }
+    browser
+        .eval("history.pushState({}, '', '/products/42'), true")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='up']"), WAIT)
+        .await
+        .expect("/products/42 matches");
+}

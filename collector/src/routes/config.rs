@@ -56,6 +56,8 @@ async fn site_config(
         .surveys(&site_id)
         .into_iter()
         .filter(|s| s.is_active())
+        // Regex URL rules go out with their compiled programs: the widget has no parser.
+        .map(|s| std::sync::Arc::new(s.for_device()))
         .collect();
     let day = state.clock.now().utc_day();
     let mut usage = Map::new();

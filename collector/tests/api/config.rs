@@ -72,3 +72,48 @@ async fn config_is_gzipped_for_clients_that_accept_it() {
     assert_eq!(reply.status(), StatusCode::OK);
     assert_eq!(reply.headers()["content-encoding"], "gzip");
 }
+
+/// Regex URL rules are served with their compiled programs (the widget has no parser), and a
+/// definition cannot bring its own program: the collector compiles what it validated.
+#[tokio::test]
+async fn regex_rules_are_served_compiled_and_a_written_program_is_refused() {
+    let app = spawn_app_with_survey().await;
+    let mut survey = nps_survey_json();
+    survey["id"] = json!("targeted");
+    survey["targeting"] = json!({
+        "urls": [{ "match": "regex", "value": "^https://shop\\.example/p/\\d" }],
+        "exclude_urls": [{ "match": "prefix", "value": "https://shop.example/p/0" }]
+    });
+    app.admin_post(&format!("/v1/admin/sites/{SITE}/surveys"), &survey)
+        .await
+        .assert_status(StatusCode::CREATED);
+    let reply = app.get(&format!("/v1/sites/{SITE}/config")).await;
+    let served = reply.body["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "targeted")
+        .unwrap()
+        .clone();
+    let program = served["targeting"]["urls"][0]["program"].as_str().unwrap();
+    let compiled = shared::url_rule::pattern::Regex::from_program(program).unwrap();
+    assert!(compiled.is_match("https://shop.example/p/7"));
+    assert!(!compiled.is_match("https://shop.example/q/7"));
+    assert_eq!(
+        served["targeting"]["exclude_urls"][0].get("program"),
+        None,
+        "only regex rules are compiled"
+    );
+    // The stored definition stays as written.
+    let stored = app
+        .admin_get(&format!("/v1/admin/sites/{SITE}/surveys/targeted"))
+        .await;
+    assert_eq!(stored.body["targeting"]["urls"][0].get("program"), None);
+
+    survey["id"] = json!("smuggled");
+    survey["targeting"]["urls"][0]["program"] = json!("m");
+    let reply = app
+        .admin_post(&format!("/v1/admin/sites/{SITE}/surveys"), &survey)
+        .await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -17,6 +17,13 @@ pub struct UrlRule {
     #[serde(rename = "match")]
     pub kind: UrlMatch,
     pub value: String,
+    /// A regex rule's compiled program, added by the collector when it serves a site's
+    /// configuration (see [`UrlRule::for_device`]): the device runs it and carries no parser.
+    /// Never read by the collector, so a definition cannot smuggle in a program that differs
+    /// from its pattern (with `deny_unknown_fields`, one that tries is refused).
+    #[cfg_attr(feature = "authoring", serde(skip_deserializing))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +43,33 @@ impl UrlRule {
         Self {
             kind,
             value: value.into(),
+            program: None,
         }
+    }
+
+    /// The rule as the device receives it: a regex with its compiled program.
+    #[cfg(feature = "authoring")]
+    pub fn for_device(&self) -> UrlRule {
+        let program = match self.kind {
+            UrlMatch::Regex => pattern::Regex::new(&self.value).ok().map(|re| re.program()),
+            _ => None,
+        };
+        UrlRule {
+            program,
+            ..self.clone()
+        }
+    }
+
+    /// The compiled pattern: the collector compiles the text it validated; the device reads the
+    /// program the collector served. `None` (a rule that cannot tell) if there is neither.
+    #[cfg(feature = "authoring")]
+    fn regex(&self) -> Option<pattern::Regex> {
+        pattern::Regex::new(&self.value).ok()
+    }
+
+    #[cfg(not(feature = "authoring"))]
+    fn regex(&self) -> Option<pattern::Regex> {
+        pattern::Regex::from_program(self.program.as_deref()?)
     }
 
     /// Whether `url` matches. A pattern that does not compile matches nothing.
@@ -56,7 +89,7 @@ impl UrlRule {
                 &self.value.chars().collect::<Vec<_>>(),
                 &url.chars().collect::<Vec<_>>(),
             ),
-            UrlMatch::Regex => pattern::Regex::new(&self.value).ok()?.is_match(url),
+            UrlMatch::Regex => self.regex()?.is_match(url),
         })
     }
 

@@ -186,6 +186,104 @@ impl Regex {
     }
 }
 
+/// A compiled program as text, for the device: the collector compiles each pattern when it
+/// serves a site's configuration, and the widget runs the program without carrying a parser
+/// (which would cost its bundle more than this format's reader).
+///
+/// Instructions separated by spaces: `c<code point>`, `.` (any), `^`, `$`, `s<first>,<second>`
+/// (split), `j<target>` (jump), `m` (match), and a class as `k` (or `K`, negated) followed by
+/// its members, each `,<low>-<high>` (code points) or `,d`/`,w`/`,s` (`D`, `W`, `S` negated).
+/// `^a+$` is `^ c97 s3,5 c97 j2 $ m`.
+impl Regex {
+    pub fn program(&self) -> String {
+        let words: Vec<String> = self
+            .prog
+            .iter()
+            .map(|inst| match inst {
+                Inst::Char(c) => format!("c{}", u32::from(*c)),
+                Inst::Any => ".".into(),
+                Inst::Start => "^".into(),
+                Inst::End => "$".into(),
+                Inst::Split(first, second) => format!("s{first},{second}"),
+                Inst::Jmp(to) => format!("j{to}"),
+                Inst::Match => "m".into(),
+                Inst::Class { negated, items } => {
+                    let mut word = String::from(if *negated { "K" } else { "k" });
+                    for item in items {
+                        word.push(',');
+                        match item {
+                            Item::Range(lo, hi) => {
+                                word.push_str(&format!("{}-{}", u32::from(*lo), u32::from(*hi)))
+                            }
+                            Item::Perl(class, false) => word.push(*class),
+                            Item::Perl(class, true) => word.push(class.to_ascii_uppercase()),
+                        }
+                    }
+                    word
+                }
+            })
+            .collect();
+        words.join(" ")
+    }
+
+    /// Reads a [`program`](Self::program); `None` if it is not one. A program whose jumps
+    /// leave it, or that does not end in a match, is refused: the machine never runs off it.
+    pub fn from_program(program: &str) -> Option<Self> {
+        let mut prog = Vec::new();
+        for word in program.split(' ') {
+            let mut chars = word.chars();
+            let op = chars.next()?;
+            let rest = chars.as_str();
+            let mut numbers = rest.split(',').map(|n| n.parse::<u32>().ok());
+            let mut number = || numbers.next().flatten();
+            prog.push(match op {
+                'c' => Inst::Char(char::from_u32(number()?)?),
+                '.' => Inst::Any,
+                '^' => Inst::Start,
+                '$' => Inst::End,
+                's' => Inst::Split(number()? as usize, number()? as usize),
+                'j' => Inst::Jmp(number()? as usize),
+                'm' => Inst::Match,
+                'k' | 'K' => Inst::Class {
+                    negated: op == 'K',
+                    items: rest
+                        .split(',')
+                        .skip(1)
+                        .map(Item::read)
+                        .collect::<Option<_>>()?,
+                },
+                _ => return None,
+            });
+        }
+        let len = prog.len();
+        let inside = prog.iter().all(|inst| match *inst {
+            Inst::Split(first, second) => first < len && second < len,
+            Inst::Jmp(to) => to < len,
+            _ => true,
+        });
+        (inside && matches!(prog.last(), Some(Inst::Match))).then_some(Self { prog })
+    }
+}
+
+impl Item {
+    /// One class member of a program: `97-122`, or a Perl class by its letter.
+    fn read(word: &str) -> Option<Item> {
+        match word.split_once('-') {
+            Some((lo, hi)) => Some(Item::Range(
+                char::from_u32(lo.parse().ok()?)?,
+                char::from_u32(hi.parse().ok()?)?,
+            )),
+            None => match word {
+                "d" | "w" | "s" => Some(Item::Perl(word.chars().next()?, false)),
+                "D" | "W" | "S" => {
+                    Some(Item::Perl(word.chars().next()?.to_ascii_lowercase(), true))
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
 impl Inst {
     fn accepts(&self, c: char) -> bool {
         match self {
@@ -711,6 +809,44 @@ mod tests {
         assert!(Regex::new(&"a".repeat(MAX_PATTERN_LEN)).is_ok());
     }
 
+    #[test]
+    fn a_program_reads_back_as_the_same_machine() {
+        let re = Regex::new("^(?:ab|c)+[^a-z\\d]$").unwrap();
+        let program = re.program();
+        assert_eq!(
+            program,
+            "^ s2,5 c97 c98 j6 c99 s7,13 s8,11 c97 c98 j12 c99 j6 K,97-122,d $ m"
+        );
+        assert_eq!(
+            Regex::new("^a+$").unwrap().program(),
+            "^ c97 s3,5 c97 j2 $ m"
+        );
+        let read = Regex::from_program(&program).expect("a program");
+        for text in ["abcab!", "c-", "ab", "abz", "", "cc7"] {
+            assert_eq!(read.is_match(text), re.is_match(text), "{text:?}");
+        }
+        assert_eq!(read.program(), program);
+    }
+
+    #[test]
+    fn a_program_that_is_not_one_is_refused() {
+        for bad in [
+            "",
+            "m m x",
+            "c97",
+            "s1,9 m",
+            "j5 m",
+            "c1114112 m",
+            "k,97 m",
+            "k,q m",
+            "s1 m",
+            "c97  m",
+        ] {
+            assert!(Regex::from_program(bad).is_none(), "{bad:?}");
+        }
+        assert!(Regex::from_program("m").is_some());
+    }
+
     mod against_regex_crate {
         use super::*;
         use proptest::prelude::*;
@@ -783,6 +919,10 @@ mod tests {
                     ours,
                     text
                 );
+                // What the device runs: the program the collector serves, read back.
+                let served = Regex::from_program(&re.program())
+                    .ok_or_else(|| TestCaseError::fail(format!("{ours:?}: program unreadable")))?;
+                prop_assert_eq!(served.is_match(&text), re.is_match(&text), "{:?} served", ours);
             }
         }
     }
