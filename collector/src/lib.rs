@@ -25,7 +25,7 @@
 //! - [`receipt`]: Receipt QR: issuing a purchase's signed survey link and its QR code, and
 //!   verifying a token.
 //! - [`privacy`]: erasing a member, the retention sweeper, Global Privacy Control.
-//! - [`cli`]: the `keys`, `export` and `erase` commands of the binary.
+//! - [`cli`]: the `keys`, `export`, `erase` and `receipt` commands of the binary.
 //! - [`origin`]: which pages may post for a site.
 //! - [`clock`]: the injectable clock.
 //! - [`metrics`]: Prometheus counters.
