@@ -59,6 +59,12 @@ impl Application {
                 None
             }
         };
+        if let Some(url) = &config.public_url {
+            anyhow::ensure!(
+                url.starts_with("https://") || url.starts_with("http://"),
+                "--public-url must start with https:// or http://"
+            );
+        }
         if let Some(key) = &admin_key {
             anyhow::ensure!(
                 key.len() >= MIN_KEY_LEN,
@@ -85,6 +91,10 @@ impl Application {
             keys: ApiKeys::new(admin_key.as_deref(), store.key_ring().clone()),
             store,
             clock,
+            public_url: config
+                .public_url
+                .as_deref()
+                .map(|u| u.trim_end_matches('/').into()),
         };
         let router = routes::router()
             .merge(extra)

@@ -66,6 +66,11 @@ pub struct Config {
     /// Seconds between two runs of the retention sweeper (sites with `retention_days`).
     #[arg(long, env = "NUNCHI_RETENTION_SWEEP_SECS", default_value_t = 3_600)]
     pub retention_sweep_secs: u64,
+
+    /// Where customers reach this collector, such as https://survey.example: receipt QR codes
+    /// link there. Without it, the Host of the POS's request is used, over http.
+    #[arg(long, env = "NUNCHI_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -85,6 +90,7 @@ impl Config {
             webhook_max_retry_ms: 3_600_000,
             webhook_timeout_secs: 10,
             retention_sweep_secs: 3_600,
+            public_url: None,
         }
     }
 

@@ -43,6 +43,14 @@ pub enum ApiError {
     },
     #[error("{what} {id:?} already exists")]
     Conflict { what: &'static str, id: String },
+    /// A receipt token that is not genuine: malformed, of an unknown key, altered or forged.
+    #[error("this survey link is not valid ({0}); scan the QR code on your receipt again")]
+    ReceiptInvalid(shared::receipt::token::TokenError),
+    #[error("this receipt's survey link has expired")]
+    ReceiptExpired(shared::time::Timestamp),
+    /// The receipt has its one response already.
+    #[error("this receipt's survey has already been answered: one response per receipt")]
+    ReceiptUsed,
     #[error("the request took too long")]
     Timeout,
     #[error("the store is busy; retry shortly")]
@@ -94,7 +102,9 @@ impl ApiError {
             Self::OriginNotAllowed(_) | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::ReceiptUsed => StatusCode::CONFLICT,
+            Self::ReceiptInvalid(_) => StatusCode::FORBIDDEN,
+            Self::ReceiptExpired(_) => StatusCode::GONE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
             Self::Busy | Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -122,6 +132,9 @@ impl ApiError {
                 _ => "not_found",
             },
             Self::Conflict { .. } => "already_exists",
+            Self::ReceiptInvalid(_) => "receipt_invalid",
+            Self::ReceiptExpired(_) => "receipt_expired",
+            Self::ReceiptUsed => "receipt_used",
             Self::Timeout => "timeout",
             Self::Busy => "store_busy",
             Self::Unavailable => "store_unavailable",
@@ -318,6 +331,35 @@ pub mod responses {
                 NOT_FOUND,
                 TIMEOUT,
                 CONFLICT,
+                TOO_LARGE,
+                MEDIA_TYPE,
+                INVALID,
+                INTERNAL,
+                UNAVAILABLE,
+            ])
+        }
+    }
+
+    const RECEIPT_INVALID: (u16, &str) = (
+        403,
+        "receipt_invalid: the token is malformed, altered, forged or of an unknown key",
+    );
+    const RECEIPT_USED: (u16, &str) = (409, "receipt_used: the receipt has its one response");
+    const RECEIPT_EXPIRED: (u16, &str) = (410, "receipt_expired: the token has expired");
+
+    /// Public routes of a receipt token: the token's own refusals, and (for the response) those
+    /// of a widget route.
+    #[derive(Debug)]
+    pub struct Receipt;
+    impl utoipa::IntoResponses for Receipt {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            errors(&[
+                BAD_QUERY,
+                RECEIPT_INVALID,
+                NOT_FOUND,
+                TIMEOUT,
+                RECEIPT_USED,
+                RECEIPT_EXPIRED,
                 TOO_LARGE,
                 MEDIA_TYPE,
                 INVALID,

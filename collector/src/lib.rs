@@ -22,8 +22,10 @@
 //! - [`export`]: responses as CSV, NDJSON or JSON pages, streamed a page at a time.
 //! - [`summary`]: NPS, CSAT, CES, distributions and response rates of a survey, by group.
 //! - [`webhook`]: signed webhooks from a durable outbox, retries, dead letters, chat lines.
+//! - [`receipt`]: Receipt QR: issuing a purchase's signed survey link and its QR code, and
+//!   verifying a token.
 //! - [`privacy`]: erasing a member, the retention sweeper, Global Privacy Control.
-//! - [`cli`]: the `keys`, `export` and `erase` commands of the binary.
+//! - [`cli`]: the `keys`, `export`, `erase` and `receipt` commands of the binary.
 //! - [`origin`]: which pages may post for a site.
 //! - [`clock`]: the injectable clock.
 //! - [`metrics`]: Prometheus counters.
@@ -42,6 +44,7 @@ pub mod extract;
 pub mod metrics;
 pub mod origin;
 pub mod privacy;
+pub mod receipt;
 pub mod routes;
 pub mod site;
 pub mod state;

@@ -1,7 +1,9 @@
 //! `nunchi`: the collector binary. A thin shell: parse the command line, set up logs, run.
 
 use clap::{Parser, Subcommand};
-use collector::cli::{erase::EraseCommand, export::ExportCommand, keys::KeysCommand};
+use collector::cli::{
+    erase::EraseCommand, export::ExportCommand, keys::KeysCommand, receipt::ReceiptCommand,
+};
 use collector::{Application, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -26,6 +28,8 @@ enum Command {
     Export(ExportCommand),
     /// Erase every response, display and ledger entry of a member (and its webhook messages).
     Erase(EraseCommand),
+    /// A receipt's survey link and its QR code (PNG, SVG), for a POS or a shell.
+    Receipt(ReceiptCommand),
 }
 
 #[tokio::main]
@@ -56,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys(command) => collector::cli::keys::run(command).await?,
         Command::Export(command) => collector::cli::export::run(command).await?,
         Command::Erase(command) => collector::cli::erase::run(command).await?,
+        Command::Receipt(command) => collector::cli::receipt::run(command).await?,
     }
     Ok(())
 }

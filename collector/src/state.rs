@@ -13,6 +13,8 @@ pub struct AppState {
     pub keys: ApiKeys,
     pub clock: Clock,
     pub metrics: Metrics,
+    /// `--public-url`, without a trailing slash: where receipt QR codes link.
+    pub public_url: Option<std::sync::Arc<str>>,
 }
 
 impl FromRef<AppState> for ApiKeys {

@@ -1,4 +1,4 @@
-//! The `keys`, `export` and `erase` commands of the real `nunchi` binary, against a real data directory
+//! The `keys`, `export`, `erase` and `receipt` commands of the real `nunchi` binary, against a real data directory
 //! and a real collector: keys made on a stopped collector's directory, incremental exports with
 //! a cursor file, revocation through the admin API.
 
@@ -326,4 +326,128 @@ async fn erase_removes_a_member_through_the_api_and_on_the_data_dir() {
     ]))
     .await;
     assert!(!unknown.status.success(), "an unknown site is an error");
+}
+
+/// What a phone reads from a PNG QR code.
+fn scan(png_bytes: &[u8]) -> String {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    image.detect_grids()[0].decode().unwrap().1
+}
+
+#[tokio::test]
+async fn receipt_links_are_made_through_the_api_and_on_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().unwrap().to_owned();
+    let server = start(&data).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        ("/v1/admin/sites", json!({ "id": "shop", "name": "Shop" })),
+        (
+            "/v1/admin/sites/shop/surveys",
+            json!({ "id": "receipt-csat", "name": "This purchase", "status": "active",
+                    "default_locale": "ko", "targeting": { "channels": ["receipt"] },
+                    "questions": [{ "id": "csat", "kind": { "type": "csat" }, "required": true,
+                                    "text": { "ko": "만족하셨나요?" } }]}),
+        ),
+    ] {
+        let reply = client
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(ADMIN_KEY)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 201, "{path}");
+    }
+    let receipt = |number: &str| {
+        args(&[
+            "receipt",
+            "--site",
+            "shop",
+            "--store",
+            "gangnam-01",
+            "--receipt",
+            number,
+            "--amount",
+            "12900",
+            "--category",
+            "food",
+            "--member",
+            "M-1",
+        ])
+    };
+
+    // Through the running collector: the URL is printed and the QR code written.
+    let png = dir.path().join("receipt.png");
+    let svg = dir.path().join("receipt.svg");
+    let mut through_api = receipt("R-1");
+    through_api.extend(args(&["--url", &server.base, "--key", ADMIN_KEY]));
+    through_api.extend(args(&[
+        "--png",
+        png.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]));
+    let url = succeeded(&nunchi(through_api).await).trim().to_owned();
+    assert!(url.starts_with(&format!("{}/r/v1.", server.base)), "{url}");
+    assert_eq!(scan(&std::fs::read(&png).unwrap()), url);
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    let token = url.rsplit_once("/r/").unwrap().1.to_owned();
+    let opened = client
+        .get(format!("{}/v1/receipts/{token}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+
+    // A bad field is named, and nothing is printed as a link.
+    let bad = args(&[
+        "receipt",
+        "--site",
+        "shop",
+        "--store",
+        "gangnam-01",
+        "--receipt",
+        "R-9",
+        "--amount=-1",
+        "--url",
+        &server.base,
+        "--key",
+        ADMIN_KEY,
+    ]);
+    let failed = nunchi(bad).await;
+    assert!(!failed.status.success());
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("out_of_range") && stderr.contains("amount"),
+        "{stderr}"
+    );
+    stop(server);
+
+    // On the stopped collector's directory, linking to where customers reach it.
+    let mut offline = receipt("R-2");
+    offline.extend(args(&[
+        "--data-dir",
+        &data_arg,
+        "--public-url",
+        "https://survey.example",
+    ]));
+    let url = succeeded(&nunchi(offline).await).trim().to_owned();
+    assert!(url.starts_with("https://survey.example/r/v1."), "{url}");
+    let server = start(&data).await;
+    let token = url.rsplit_once("/r/").unwrap().1;
+    let opened = client
+        .get(format!("{}/v1/receipts/{token}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    stop(server);
 }

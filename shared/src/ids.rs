@@ -114,6 +114,10 @@ slug_id!(
     ReceiptId, 128
 );
 slug_id!(
+    /// A product category of a purchase, as the POS names it (`food`, `drinks.coffee`).
+    CategoryId, 64
+);
+slug_id!(
     /// A membership number as the host knows it. Never stored: the collector keeps only a keyed
     /// hash ([`MemberHash`]).
     MemberId, 128

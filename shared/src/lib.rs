@@ -19,6 +19,8 @@
 //!   glob, a light regex that fails closed).
 //! - [`throttle`]: the throttling policy as data, the contact history, and `decide`.
 //! - [`sampling`]: the stable hash that keeps sampling sticky.
+//! - [`receipt`]: a purchase and the claims of a receipt token; signing and verifying them
+//!   (`receipt::token`) only with the `server` feature, which the widget leaves off.
 //! - [`site`]: a site's public configuration, as the widget fetches it.
 //! - [`error`]: `FieldError`, the typed error that names the offending field.
 
@@ -27,6 +29,7 @@ pub mod display;
 pub mod error;
 pub mod ids;
 pub mod map;
+pub mod receipt;
 pub mod report;
 pub mod response;
 pub mod sampling;

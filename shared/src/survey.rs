@@ -232,7 +232,7 @@ impl Question {
 
 impl Survey {
     /// The survey as the collector serves it to the device (see [`Targeting::for_device`]).
-    #[cfg(feature = "authoring")]
+    #[cfg(feature = "server")]
     pub fn for_device(&self) -> Survey {
         Survey {
             targeting: self.targeting.for_device(),

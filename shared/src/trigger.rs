@@ -351,7 +351,7 @@ fn validate_filters(filters: &[PropertyFilter], at: &str, errors: &mut Vec<Field
 
 impl Targeting {
     /// The targeting as the device receives it: regex rules carry their compiled programs.
-    #[cfg(feature = "authoring")]
+    #[cfg(feature = "server")]
     pub fn for_device(&self) -> Targeting {
         Targeting {
             urls: self.urls.iter().map(UrlRule::for_device).collect(),

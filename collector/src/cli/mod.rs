@@ -1,15 +1,17 @@
-//! The `keys`, `export` and `erase` commands of the `nunchi` binary: operator and data-team tools
+//! The `keys`, `export`, `erase` and `receipt` commands of the `nunchi` binary: operator and data-team tools
 //! beside `serve`.
 //!
 //! - [`keys`]: create, list and revoke API keys, on a stopped collector's data directory or
 //!   through a running collector's admin API.
 //! - [`erase`]: erase every record of a member, on a data directory or through the admin API.
+//! - [`receipt`]: a receipt's survey link and QR code, through the API or on a data directory.
 //! - [`export`]: pull responses from a running collector into a file, with a progress bar and
 //!   a cursor file for incremental pulls.
 
 pub mod erase;
 pub mod export;
 pub mod keys;
+pub mod receipt;
 
 use anyhow::Context as _;
 use serde_json::Value;

@@ -3,6 +3,7 @@
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
 //! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
 //! `privacy` (erasing a member);
+//! `receipts` (issued with a receipts or admin key; read and answered with the token);
 //! `export` and `summary` (an export or admin key). Operations: `ops`. Pages: `www`.
 
 mod client_reports;
@@ -13,6 +14,7 @@ mod export;
 mod keys;
 mod ops;
 mod privacy;
+mod receipts;
 mod responses;
 mod sites;
 mod summary;
@@ -91,6 +93,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(summary::router())
         .merge(webhooks::router())
         .merge(privacy::router())
+        .merge(receipts::router())
         .merge(ops::router())
         .merge(widget::router())
 }

@@ -5,13 +5,19 @@
 //! again is a success that says `duplicate: true` and stores nothing. A new response puts a
 //! message in the webhook outbox for each of the site's webhooks that wants it, atomically with
 //! the response.
+//!
+//! A receipt's response comes through `POST /v1/receipts/{token}/responses` (`receipts.rs`),
+//! which hands [`enqueue`] the token's claims; here, a response on the receipt channel or
+//! naming a receipt without a token is refused, so that receipt context is never the client's
+//! word.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::ResponseId;
-use shared::response::{RawResponse, Response};
+use shared::receipt::ReceiptClaims;
+use shared::response::{Channel, RawResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -31,7 +37,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Serialize)]
-struct Accepted {
+pub(super) struct Accepted {
     response_id: ResponseId,
     duplicate: bool,
 }
@@ -43,9 +49,22 @@ async fn post_one(
     Json(raw): Json<RawResponse>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let response_id = raw.response_id;
-    let pending =
-        enqueue(&state, &headers, raw).inspect_err(|_| state.metrics.count_response("rejected"))?;
-    let stored = pending.wait().await?;
+    let pending = enqueue(&state, &headers, raw, None);
+    accept(&state, response_id, pending).await
+}
+
+/// Waits for a response to be durable and answers 201 (stored) or 200 (a duplicate).
+pub(super) async fn accept(
+    state: &AppState,
+    response_id: ResponseId,
+    pending: Result<Pending<Stored>, ApiError>,
+) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
+    let stored = pending.inspect_err(|_| state.metrics.count_response("rejected"))?;
+    let stored = stored.wait().await?;
+    if let Stored::ReceiptUsed { .. } = stored {
+        state.metrics.count_response("rejected");
+        return Err(ApiError::ReceiptUsed);
+    }
     let duplicate = matches!(stored, Stored::Duplicate { .. });
     state
         .metrics
@@ -64,12 +83,44 @@ async fn post_one(
     ))
 }
 
-/// Validates a response and hands it to the writer.
-fn enqueue(
+/// Validates a response and hands it to the writer. With a receipt's verified claims, the
+/// context is the receipt's (see `ReceiptClaims::fix_context`) and so is the member.
+pub(super) fn enqueue(
     state: &AppState,
     headers: &HeaderMap,
-    raw: RawResponse,
+    mut raw: RawResponse,
+    receipt: Option<&ReceiptClaims>,
 ) -> Result<Pending<Stored>, ApiError> {
+    match receipt {
+        Some(claims) => {
+            claims
+                .fix_context(&mut raw.context)
+                .map_err(ApiError::invalid)?;
+            if raw.survey_id != claims.survey_id {
+                return Err(ApiError::invalid(FieldError::new(
+                    ErrorCode::InvalidReference,
+                    "survey_id",
+                    format!("the receipt is for survey {:?}", claims.survey_id.as_str()),
+                )));
+            }
+        }
+        None => {
+            let field = if raw.context.channel == Channel::Receipt {
+                Some("context.channel")
+            } else if raw.context.receipt_id.is_some() {
+                Some("context.receipt_id")
+            } else {
+                None
+            };
+            if let Some(field) = field {
+                return Err(ApiError::invalid(FieldError::new(
+                    ErrorCode::InvalidValue,
+                    field,
+                    "a receipt's response is posted to /v1/receipts/{token}/responses, with the token of its QR code",
+                )));
+            }
+        }
+    }
     let site = site_named(state, &raw.context.site_id, "context.site_id")?;
     origin::check(headers, &site)?;
     let catalog = state.store.catalog();
@@ -92,7 +143,12 @@ fn enqueue(
         // Global Privacy Control: the member id is dropped before it is hashed.
         response.context.member = None;
     }
-    let response = response.pseudonymize(|member| site.member_hash(member));
+    let mut response = response.pseudonymize(|member| site.member_hash(member));
+    if let Some(claims) = receipt
+        && !privacy::withholds_member(headers)
+    {
+        response.context.member = claims.member.clone();
+    }
     // Which webhooks want it is decided here, where the survey is at hand; the writer writes
     // their messages in the response's own batch.
     let webhooks = state
@@ -175,7 +231,7 @@ async fn post_batch(
             .and_then(|v| v.as_str())
             .map(str::to_owned);
         let pending =
-            from_value::<RawResponse>(value).and_then(|raw| enqueue(&state, &headers, raw));
+            from_value::<RawResponse>(value).and_then(|raw| enqueue(&state, &headers, raw, None));
         waiting.push((index, response_id, pending));
     }
     let mut results = Vec::with_capacity(waiting.len());
@@ -187,6 +243,12 @@ async fn post_batch(
         let (status, error, retry) = match outcome {
             Ok(Stored::New { .. }) => (ItemStatus::Stored, None, None),
             Ok(Stored::Duplicate { .. }) => (ItemStatus::Duplicate, None, None),
+            // Receipt responses do not come through a batch; kept exhaustive all the same.
+            Ok(Stored::ReceiptUsed { .. }) => (
+                ItemStatus::Rejected,
+                Some(ApiError::ReceiptUsed.to_json()),
+                Some(false),
+            ),
             Err(e) => {
                 let retry =
                     e.status().is_server_error() || e.status() == StatusCode::REQUEST_TIMEOUT;

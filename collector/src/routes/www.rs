@@ -44,6 +44,11 @@ pub(super) async fn serve(uri: Uri) -> Response {
     }
 }
 
+/// A page of `www/` by its path, if there is one.
+pub(super) fn page(path: &str) -> Option<std::borrow::Cow<'static, [u8]>> {
+    Pages::get(path).map(|file| file.data)
+}
+
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",

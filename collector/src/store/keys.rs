@@ -14,6 +14,7 @@
 //! | `K`    | site `\0` survey `\0` display sequence (u64 BE) | empty: the survey's displays |
 //! | `O`    | due time (u64 BE, ms) message id (16 bytes)  | webhook message waiting to be sent (JSON) |
 //! | `X`    | site `\0` webhook `\0` message id (16 bytes)  | dead letter: a message that ran out of tries (JSON) |
+//! | `U`    | site `\0` receipt id                         | the sequence of the receipt's one response (u64 BE) |
 //! | `M`    | a name                                       | store metadata              |
 //!
 //! Sequences are big-endian so that sled's byte order is ingest order: exports scan in order.
@@ -25,7 +26,7 @@
 //! messages it causes are one batch, so no acknowledged response can lose its webhook. Outbox
 //! keys lead with the time a message is due, so the delivery worker reads only what is due.
 
-use shared::ids::{DisplayId, MemberHash, ResponseId, SiteId, StoreId, SurveyId};
+use shared::ids::{DisplayId, MemberHash, ReceiptId, ResponseId, SiteId, StoreId, SurveyId};
 use shared::time::Timestamp;
 use uuid::Uuid;
 
@@ -224,6 +225,14 @@ pub fn ledger(site: &SiteId, member: &MemberHash) -> Vec<u8> {
     with_prefix(
         b'L',
         &[site.as_str().as_bytes(), member.as_str().as_bytes()],
+    )
+}
+
+/// Marks a receipt answered: written with the receipt's one response, in its batch.
+pub fn receipt(site: &SiteId, receipt: &ReceiptId) -> Vec<u8> {
+    with_prefix(
+        b'U',
+        &[site.as_str().as_bytes(), receipt.as_str().as_bytes()],
     )
 }
 

@@ -9,6 +9,7 @@
 //! | `events`  | see [`keys`]: responses, displays, contact ledger, quota counters, and the site and survey indexes of responses |
 //! | `api_keys`| key id                                | [`ApiKey`](crate::api_key::ApiKey) (JSON) |
 //! | `webhooks`| site id `\0` webhook id                | [`Webhook`](crate::webhook::Webhook) (JSON, with its secret) |
+//! | `receipt_keys` | key id (`kid`)                   | [`ReceiptKey`] (JSON, with its secret) |
 //!
 //! Configuration (sites, surveys) is small, written rarely, and read on every request, so it
 //! lives in an in-memory [`Catalog`] that is written through to disk. Everything customers send
@@ -27,6 +28,7 @@ mod erasure;
 pub mod key_ring;
 pub mod keys;
 mod outbox;
+pub mod receipt_keys;
 mod records;
 mod scan;
 pub mod webhooks;
@@ -44,6 +46,7 @@ pub use catalog::Catalog;
 pub use erasure::{Erased, Erasure, Scanned};
 pub use key_ring::{KeyRing, KeyRingError};
 pub use keys::IndexScope;
+pub use receipt_keys::{ReceiptKey, ReceiptKeys};
 pub use records::{DisplayRecord, ResponseRecord};
 pub use scan::{DisplayScan, ResponseScan};
 pub use webhooks::{WebhookError, Webhooks};
@@ -93,6 +96,7 @@ pub struct Store {
     events: sled::Tree,
     catalog: Arc<Catalog>,
     key_ring: Arc<KeyRing>,
+    receipt_keys: Arc<ReceiptKeys>,
     webhooks: Arc<Webhooks>,
     jobs: mpsc::Sender<Job>,
     stats: Arc<WriterStats>,
@@ -142,6 +146,10 @@ impl Store {
             db.open_tree("surveys")?,
         )?);
         let key_ring = Arc::new(KeyRing::load(data_file.clone(), db.open_tree("api_keys")?)?);
+        let receipt_keys = Arc::new(ReceiptKeys::load(
+            data_file.clone(),
+            db.open_tree("receipt_keys")?,
+        )?);
         let webhooks = Arc::new(Webhooks::load(
             data_file.clone(),
             db.open_tree("webhooks")?,
@@ -166,6 +174,7 @@ impl Store {
             events,
             catalog,
             key_ring,
+            receipt_keys,
             webhooks,
             jobs,
             stats,
@@ -181,6 +190,19 @@ impl Store {
 
     pub fn key_ring(&self) -> &Arc<KeyRing> {
         &self.key_ring
+    }
+
+    pub fn receipt_keys(&self) -> &ReceiptKeys {
+        &self.receipt_keys
+    }
+
+    /// Whether a response to this receipt is stored (and durable).
+    pub fn receipt_answered(
+        &self,
+        site: &SiteId,
+        receipt: &shared::ids::ReceiptId,
+    ) -> Result<bool, StoreError> {
+        Ok(self.events.contains_key(keys::receipt(site, receipt))?)
     }
 
     pub fn webhooks(&self) -> &Webhooks {

@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use shared::display::DisplayEvent;
 use shared::ids::MemberHash;
-use shared::response::Response;
+use shared::response::{Channel, Response};
 use shared::survey::Survey;
 use shared::throttle::{
     Contact, ContactHistory, ContactKind, Decision, DecisionInput, QuotaUsage, ThrottlePolicy,
@@ -115,6 +115,11 @@ pub enum Stored {
     },
     /// Already stored before: nothing was written.
     Duplicate {
+        seq: u64,
+    },
+    /// Another response to the same receipt is stored (`seq`): one receipt, one response.
+    /// Nothing was written.
+    ReceiptUsed {
         seq: u64,
     },
 }
@@ -418,8 +423,25 @@ impl Writer {
                 seq: decode_u64(&seq),
             });
         }
+        // One response per receipt: checked after the id, so that a retry of the response that
+        // used the receipt is still a duplicate, and marked in the response's own batch.
+        let receipt_key = match (&response.context.channel, &response.context.receipt_id) {
+            (Channel::Receipt, Some(receipt)) => {
+                let key = keys::receipt(&response.context.site_id, receipt);
+                if let Some(seq) = self.read(&key, group)? {
+                    return Ok(Stored::ReceiptUsed {
+                        seq: decode_u64(&seq),
+                    });
+                }
+                Some(key)
+            }
+            _ => None,
+        };
         let seq = self.next_response;
         self.next_response += 1;
+        if let Some(key) = receipt_key {
+            group.put(key, seq.to_be_bytes().to_vec());
+        }
         let ctx = &response.context;
         self.bump(keys::quota_total(&ctx.site_id, &response.survey_id), group)?;
         if let Some(store) = &ctx.store_id {

@@ -17,6 +17,7 @@ mod keys;
 mod openapi;
 mod ops;
 mod privacy;
+mod receipts;
 #[path = "../receiver/mod.rs"]
 mod receiver;
 mod responses;

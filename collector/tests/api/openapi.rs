@@ -31,7 +31,8 @@ async fn the_document_is_openapi_3_1_and_names_every_route_the_router_serves() {
             .replace("{webhook}", "wh_none")
             .replace("{message}", "none")
             .replace("{id}", "key_none")
-            .replace("{file}", "none.js");
+            .replace("{file}", "none.js")
+            .replace("{token}", "none");
         for method in METHODS {
             let answer = app
                 .client
@@ -93,6 +94,10 @@ async fn public_routes_are_documented_without_a_key_and_admin_routes_with_one() 
         "/openapi.json",
         "/widget.js",
         "/widget/{file}",
+        "/v1/receipts/{token}",
+        "/v1/receipts/{token}/qr",
+        "/v1/receipts/{token}/responses",
+        "/r/{token}",
     ];
     for (path, item) in doc.body["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

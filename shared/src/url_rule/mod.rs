@@ -21,7 +21,7 @@ pub struct UrlRule {
     /// configuration (see [`UrlRule::for_device`]): the device runs it and carries no parser.
     /// Never read by the collector, so a definition cannot smuggle in a program that differs
     /// from its pattern (with `deny_unknown_fields`, one that tries is refused).
-    #[cfg_attr(feature = "authoring", serde(skip_deserializing))]
+    #[cfg_attr(feature = "server", serde(skip_deserializing))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
 }
@@ -48,7 +48,7 @@ impl UrlRule {
     }
 
     /// The rule as the device receives it: a regex with its compiled program.
-    #[cfg(feature = "authoring")]
+    #[cfg(feature = "server")]
     pub fn for_device(&self) -> UrlRule {
         let program = match self.kind {
             UrlMatch::Regex => pattern::Regex::new(&self.value).ok().map(|re| re.program()),
@@ -62,12 +62,12 @@ impl UrlRule {
 
     /// The compiled pattern: the collector compiles the text it validated; the device reads the
     /// program the collector served. `None` (a rule that cannot tell) if there is neither.
-    #[cfg(feature = "authoring")]
+    #[cfg(feature = "server")]
     fn regex(&self) -> Option<pattern::Regex> {
         pattern::Regex::new(&self.value).ok()
     }
 
-    #[cfg(not(feature = "authoring"))]
+    #[cfg(not(feature = "server"))]
     fn regex(&self) -> Option<pattern::Regex> {
         pattern::Regex::from_program(self.program.as_deref()?)
     }
