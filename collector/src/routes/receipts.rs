@@ -120,7 +120,7 @@ struct QrQuery {
     format: QrFormat,
 }
 
-#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 enum QrFormat {
     #[default]
@@ -128,7 +128,7 @@ enum QrFormat {
     Svg,
 }
 
-#[utoipa::path(get, security(()), path = "/v1/receipts/{token}/qr", tag = "receipts", summary = "a receipt token's QR code, as PNG (default) or SVG", params(("token" = String, Path), ("format" = Option<String>, Query, description = "png or svg")), responses((status = 200, description = "the QR code of the survey URL", content_type = "image/png"), crate::error::responses::Receipt))]
+#[utoipa::path(get, security(()), path = "/v1/receipts/{token}/qr", tag = "receipts", summary = "a receipt token's QR code, as PNG (default) or SVG", params(("token" = String, Path), ("format" = inline(Option<QrFormat>), Query, description = "png (the default) or svg")), responses((status = 200, description = "the QR code of the survey URL", content_type = "image/png"), crate::error::responses::Receipt))]
 async fn qr_code(
     State(state): State<AppState>,
     Path(token): Path<String>,
