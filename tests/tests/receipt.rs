@@ -1,0 +1,211 @@
+//! The receipt page, as a customer meets it: a receipt's QR code read back as a phone's camera
+//! reads it, the page it opens in a real headless Chromium at a phone's size, the one answer
+//! per receipt, and the messages for a link answered, altered or expired.
+
+// Set-up that cannot reach the collector should stop the test right there, with the reason.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, wait_for_responses};
+use serde_json::{Value, json};
+use shared::time::Period;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A purchase at a demo store, as a POS sends it.
+fn purchase(receipt_id: &str, member: Option<&str>) -> Value {
+    let mut body = json!({
+        "store_id": "gangnam-01",
+        "receipt_id": receipt_id,
+        "purchased_at": 1_763_855_198_000_i64,
+        "amount": 12_900,
+        "currency": "KRW",
+        "categories": ["food", "drinks"],
+        "valid_days": 7
+    });
+    if let Some(member) = member {
+        body["member"] = json!(member);
+    }
+    body
+}
+
+/// Issues a receipt for the demo site and returns the URL its QR code (the PNG) holds.
+async fn issue_receipt(demo: &Demo, body: &Value) -> String {
+    let reply = reqwest::Client::new()
+        .post(format!("{}/v1/sites/demo-shop/receipts", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(body)
+        .send()
+        .await
+        .expect("the receipts API answers");
+    assert_eq!(reply.status(), reqwest::StatusCode::CREATED);
+    let issued: Value = reply.json().await.unwrap();
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(issued["qr_png_base64"].as_str().unwrap())
+        .unwrap();
+    scan(&png)
+}
+
+/// What a phone's camera reads from a PNG QR code.
+fn scan(png_bytes: &[u8]) -> String {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Grayscale);
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().unwrap().1
+}
+
+/// The same URL with one bit of the token's signature flipped.
+fn tampered(url: &str) -> String {
+    let (rest, mac) = url.rsplit_once('.').unwrap();
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut bytes = engine.decode(mac).unwrap();
+    bytes[0] ^= 1;
+    format!("{rest}.{}", engine.encode(bytes))
+}
+
+/// Waits until the page has heard from the widget (`body[data-status]` is not `loading`).
+async fn settled(browser: &Browser) -> String {
+    browser
+        .wait_until("document.body.dataset.status !== 'loading'", WAIT)
+        .await
+        .unwrap();
+    browser
+        .eval("document.body.dataset.status")
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn text_of(browser: &Browser, id: &str) -> String {
+    let value = browser
+        .eval(&format!("document.getElementById('{id}').textContent"))
+        .await
+        .unwrap();
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// Whether a survey card is on the page, visible.
+async fn survey_shown(browser: &Browser) -> bool {
+    let expression = format!(
+        "{} && !document.getElementById('survey').hidden",
+        in_shadow(".card")
+    );
+    browser.eval(&expression).await.unwrap() == Value::Bool(true)
+}
+
+/// A screenshot once the card's entrance has settled.
+async fn screenshot(browser: &Browser, name: &str) {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.screenshot(name).await.expect("screenshot");
+}
+
+/// Answers the demo's receipt survey: four stars, then a comment, then Send.
+async fn answer(browser: &Browser) {
+    browser
+        .click_in_shadow(SURVEY_HOST, "[data-value='4']")
+        .await
+        .unwrap();
+    browser
+        .type_in_shadow(SURVEY_HOST, "textarea", "Quick checkout, friendly staff")
+        .await
+        .unwrap();
+    browser
+        .click_in_shadow(SURVEY_HOST, ".primary")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_scanned_receipt_shows_its_purchase_takes_one_answer_then_says_so() {
+    let demo = start_demo().await;
+    let url = issue_receipt(&demo, &purchase("R-1001", None)).await;
+    assert!(url.starts_with(&format!("{}/r/v1.", demo.base)), "{url}");
+
+    let browser = Browser::start(Viewport::PHONE).await.expect("browser");
+    browser.goto(&url).await.unwrap();
+    assert_eq!(settled(&browser).await, "ready");
+    browser.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+    assert_eq!(text_of(&browser, "store").await, "gangnam-01");
+    // Chromium's locale is English here: ₩12,900 (KRW has no minor unit).
+    assert_eq!(text_of(&browser, "amount").await, "₩12,900");
+    assert!(
+        text_of(&browser, "date").await.contains("2025"),
+        "the purchase date"
+    );
+    screenshot(&browser, "receipt-phone-survey").await;
+
+    answer(&browser).await;
+    screenshot(&browser, "receipt-phone-thanks").await;
+    let stored = wait_for_responses(&demo.base, 1, WAIT).await;
+    assert_eq!(stored.len(), 1, "one response: {stored:?}");
+    let context = &stored[0]["context"];
+    assert_eq!(context["channel"], "receipt");
+    assert_eq!(context["store_id"], "gangnam-01");
+    assert_eq!(context["receipt_id"], "R-1001");
+    assert_eq!(stored[0]["survey_id"], "receipt-csat");
+
+    // The same link again: answered, and no survey.
+    browser.goto(&url).await.unwrap();
+    assert_eq!(settled(&browser).await, "used");
+    assert_eq!(
+        text_of(&browser, "message-text").await,
+        "This receipt's survey has already been answered. Thank you!"
+    );
+    assert!(
+        !survey_shown(&browser).await,
+        "no survey for a used receipt"
+    );
+    screenshot(&browser, "receipt-phone-used").await;
+    // Still one response.
+    assert_eq!(
+        wait_for_responses(&demo.base, 2, Duration::from_millis(500))
+            .await
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_altered_link_is_not_valid_and_shows_no_survey() {
+    let demo = start_demo().await;
+    let url = issue_receipt(&demo, &purchase("R-2001", None)).await;
+    let browser = Browser::start(Viewport::PHONE).await.expect("browser");
+    browser.goto(&tampered(&url)).await.unwrap();
+    assert_eq!(settled(&browser).await, "invalid");
+    assert_eq!(
+        text_of(&browser, "message-title").await,
+        "This link is not valid"
+    );
+    assert!(!survey_shown(&browser).await);
+    screenshot(&browser, "receipt-phone-invalid").await;
+}
+
+#[tokio::test]
+async fn an_expired_link_says_the_survey_has_expired() {
+    let demo = start_demo().await;
+    let url = issue_receipt(&demo, &purchase("R-3001", None)).await;
+    demo.advance_clock(Period::days(8));
+    let browser = Browser::start(Viewport::PHONE).await.expect("browser");
+    browser.goto(&url).await.unwrap();
+    assert_eq!(settled(&browser).await, "expired");
+    assert_eq!(
+        text_of(&browser, "message-title").await,
+        "This survey has expired"
+    );
+    assert!(!survey_shown(&browser).await);
+}
