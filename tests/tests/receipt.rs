@@ -209,3 +209,84 @@ async fn an_expired_link_says_the_survey_has_expired() {
     );
     assert!(!survey_shown(&browser).await);
 }
+
+/// A version 7 UUID made now, as a widget makes a display id.
+fn uuid_v7() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    let millis = now.as_millis() & ((1 << 48) - 1);
+    let noise = u128::from(now.subsec_nanos()) * 0x9e37_79b9_7f4a_7c15;
+    let bits = (millis << 80)
+        | (0x7 << 76)
+        | ((noise & 0xfff) << 64)
+        | (0b10 << 62)
+        | (noise & ((1 << 62) - 1));
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// `POST /v1/eligibility` for `member` and the demo's post-purchase survey, from the app.
+async fn eligibility(demo: &Demo, member: &str) -> Value {
+    let reply = reqwest::Client::new()
+        .post(format!("{}/v1/eligibility", demo.base))
+        .json(&json!({
+            "display_id": uuid_v7(),
+            "survey_id": "web-nps",
+            "context": { "channel": "app", "site_id": "demo-shop", "locale": "ko", "member": member }
+        }))
+        .send()
+        .await
+        .expect("the eligibility API answers");
+    assert_eq!(reply.status(), reqwest::StatusCode::OK);
+    reply.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_member_who_answered_on_a_receipt_is_not_asked_in_the_app_until_the_wait_is_over() {
+    let demo = start_demo().await;
+    let member = "M-777";
+    let url = issue_receipt(&demo, &purchase("R-5001", Some(member))).await;
+    let phone = Browser::start(Viewport::PHONE).await.expect("browser");
+    phone.goto(&url).await.unwrap();
+    assert_eq!(settled(&phone).await, "ready");
+    answer(&phone).await;
+    assert_eq!(wait_for_responses(&demo.base, 1, WAIT).await.len(), 1);
+
+    // The collector's ledger names the receipt's answer as the reason to wait.
+    let decision = eligibility(&demo, member).await;
+    assert_ne!(decision["decision"], "show", "{decision}");
+    assert_eq!(decision["because_of"]["channel"], "receipt", "{decision}");
+    assert_eq!(
+        decision["because_of"]["survey_id"], "receipt-csat",
+        "{decision}"
+    );
+
+    // The app's order confirmation: the purchase fires the post-purchase survey's trigger, the
+    // collector says not now.
+    let app = format!("{}/app.html?member={member}", demo.base);
+    let eligibility_done = "performance.getEntriesByType('resource').some(r => r.name.includes('/v1/eligibility') && r.responseEnd > 0)";
+    phone.goto(&app).await.unwrap();
+    phone.wait_until(eligibility_done, WAIT).await.unwrap();
+    // Longer than the trigger's delay (2 s).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        phone.eval(&in_shadow(".card")).await.unwrap(),
+        Value::Bool(false),
+        "no prompt within the waiting period after the receipt's answer"
+    );
+    screenshot(&phone, "app-phone-confirmation").await;
+
+    // Past the site's wait after an answer (14 days): the same purchase brings the prompt.
+    demo.advance_clock(Period::days(15));
+    phone.goto(&app).await.unwrap();
+    phone.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+    screenshot(&phone, "app-phone-prompt").await;
+}
