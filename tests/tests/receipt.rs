@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, wait_for_responses};
+use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, start_demo_at, wait_for_responses};
 use serde_json::{Value, json};
 use shared::time::Period;
 
@@ -33,9 +33,9 @@ fn purchase(receipt_id: &str, member: Option<&str>) -> Value {
 }
 
 /// Issues a receipt for the demo site and returns the URL its QR code (the PNG) holds.
-async fn issue_receipt(demo: &Demo, body: &Value) -> String {
+async fn issue_receipt(base: &str, body: &Value) -> String {
     let reply = reqwest::Client::new()
-        .post(format!("{}/v1/sites/demo-shop/receipts", demo.base))
+        .post(format!("{base}/v1/sites/demo-shop/receipts"))
         .bearer_auth(collector::config::DEMO_ADMIN_KEY)
         .json(body)
         .send()
@@ -133,7 +133,7 @@ async fn answer(browser: &Browser) {
 #[tokio::test]
 async fn a_scanned_receipt_shows_its_purchase_takes_one_answer_then_says_so() {
     let demo = start_demo().await;
-    let url = issue_receipt(&demo, &purchase("R-1001", None)).await;
+    let url = issue_receipt(&demo.base, &purchase("R-1001", None)).await;
     assert!(url.starts_with(&format!("{}/r/v1.", demo.base)), "{url}");
 
     let browser = Browser::start(Viewport::PHONE).await.expect("browser");
@@ -183,7 +183,7 @@ async fn a_scanned_receipt_shows_its_purchase_takes_one_answer_then_says_so() {
 #[tokio::test]
 async fn an_altered_link_is_not_valid_and_shows_no_survey() {
     let demo = start_demo().await;
-    let url = issue_receipt(&demo, &purchase("R-2001", None)).await;
+    let url = issue_receipt(&demo.base, &purchase("R-2001", None)).await;
     let browser = Browser::start(Viewport::PHONE).await.expect("browser");
     browser.goto(&tampered(&url)).await.unwrap();
     assert_eq!(settled(&browser).await, "invalid");
@@ -198,7 +198,7 @@ async fn an_altered_link_is_not_valid_and_shows_no_survey() {
 #[tokio::test]
 async fn an_expired_link_says_the_survey_has_expired() {
     let demo = start_demo().await;
-    let url = issue_receipt(&demo, &purchase("R-3001", None)).await;
+    let url = issue_receipt(&demo.base, &purchase("R-3001", None)).await;
     demo.advance_clock(Period::days(8));
     let browser = Browser::start(Viewport::PHONE).await.expect("browser");
     browser.goto(&url).await.unwrap();
@@ -253,7 +253,7 @@ async fn eligibility(demo: &Demo, member: &str) -> Value {
 async fn a_member_who_answered_on_a_receipt_is_not_asked_in_the_app_until_the_wait_is_over() {
     let demo = start_demo().await;
     let member = "M-777";
-    let url = issue_receipt(&demo, &purchase("R-5001", Some(member))).await;
+    let url = issue_receipt(&demo.base, &purchase("R-5001", Some(member))).await;
     let phone = Browser::start(Viewport::PHONE).await.expect("browser");
     phone.goto(&url).await.unwrap();
     assert_eq!(settled(&phone).await, "ready");
@@ -289,4 +289,82 @@ async fn a_member_who_answered_on_a_receipt_is_not_asked_in_the_app_until_the_wa
     phone.goto(&app).await.unwrap();
     phone.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
     screenshot(&phone, "app-phone-prompt").await;
+}
+
+#[tokio::test]
+async fn a_second_answer_to_a_receipt_from_another_phone_is_refused_and_said_so() {
+    let demo = start_demo().await;
+    let url = issue_receipt(&demo.base, &purchase("R-6001", None)).await;
+    let (first, second) = (
+        Browser::start(Viewport::PHONE).await.expect("browser"),
+        Browser::start(Viewport::PHONE).await.expect("browser"),
+    );
+    // Both open the survey before either answers (the receipt was photographed and shared).
+    for phone in [&first, &second] {
+        phone.goto(&url).await.unwrap();
+        assert_eq!(settled(phone).await, "ready");
+        phone.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+    }
+    answer(&first).await;
+    assert_eq!(wait_for_responses(&demo.base, 1, WAIT).await.len(), 1);
+
+    answer(&second).await;
+    // The collector answers 409: final, the outbox lets it go and the page says why.
+    second
+        .wait_until("document.body.dataset.status === 'used'", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        text_of(&second, "message-text").await,
+        "This receipt's survey has already been answered. Thank you!"
+    );
+    assert!(!survey_shown(&second).await);
+    let outbox = second
+        .eval("localStorage.getItem('nunchi:demo-shop:outbox')")
+        .await
+        .unwrap();
+    assert_eq!(outbox, json!("[]"), "nothing left to retry");
+    let stored = wait_for_responses(&demo.base, 2, Duration::from_millis(500)).await;
+    assert_eq!(stored.len(), 1, "still one response");
+}
+
+#[tokio::test]
+async fn a_receipt_answer_made_while_the_collector_is_down_arrives_once_when_it_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let running = start_demo_at(&data, 0).await;
+    let (base, port) = (running.base.clone(), running.port());
+    let url = issue_receipt(&base, &purchase("R-7001", None)).await;
+    let phone = Browser::start(Viewport::PHONE).await.expect("browser");
+    phone.goto(&url).await.unwrap();
+    assert_eq!(settled(&phone).await, "ready");
+    phone.wait_until(&in_shadow(".card"), WAIT).await.unwrap();
+
+    running.stop().await;
+    answer(&phone).await;
+    let outbox = phone
+        .eval("JSON.parse(localStorage.getItem('nunchi:demo-shop:outbox') ?? '[]')")
+        .await
+        .unwrap();
+    let waiting = outbox.as_array().unwrap();
+    assert_eq!(waiting.len(), 1, "the answer waits on the phone: {outbox}");
+    let to = waiting[0]["to"].as_str().unwrap();
+    assert!(
+        to.starts_with("/v1/receipts/v1.") && to.ends_with("/responses"),
+        "kept with the receipt's own endpoint: {to}"
+    );
+
+    // Back: the outbox's next retry delivers it, once.
+    let running = start_demo_at(&data, port).await;
+    let stored = wait_for_responses(&base, 1, Duration::from_secs(40)).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["context"]["receipt_id"], "R-7001");
+    phone
+        .wait_until(
+            "localStorage.getItem('nunchi:demo-shop:outbox') === '[]'",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    running.stop().await;
 }
