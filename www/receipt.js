@@ -13,7 +13,8 @@
     invalid: ["⚠️", "유효하지 않은 링크입니다", "영수증의 QR 코드를 다시 스캔해 주세요."],
     expired: ["⌛", "설문 기간이 끝났습니다", "이 영수증의 설문 기간이 지났습니다. 다음 방문 때 또 의견을 들려주세요."],
     unavailable: ["📶", "설문을 불러오지 못했습니다", "인터넷 연결을 확인하고 잠시 후 다시 시도해 주세요."],
-    dismissed: ["👋", "다음에 답해 주셔도 괜찮아요", "이 링크는 기간 안에 다시 열 수 있습니다."]
+    dismissed: ["👋", "다음에 답해 주셔도 괜찮아요", "이 링크는 기간 안에 다시 열 수 있습니다."],
+    sending: ["📨", "응답해 주셔서 감사합니다", "응답을 보내는 중입니다. 연결되면 자동으로 전송됩니다."]
   } : {
     title: "Your receipt",
     loading: "Loading your survey…",
@@ -23,7 +24,8 @@
     invalid: ["⚠️", "This link is not valid", "Please scan the QR code on your receipt again."],
     expired: ["⌛", "This survey has expired", "The survey for this receipt has closed. We hope to hear from you next time."],
     unavailable: ["📶", "We could not load the survey", "Check your connection and try again in a moment."],
-    dismissed: ["👋", "Maybe later", "You can open this link again while the survey is open."]
+    dismissed: ["👋", "Maybe later", "You can open this link again while the survey is open."],
+    sending: ["📨", "Thanks for answering", "Your answer is on its way: it is sent as soon as there is a connection."]
   };
   var $ = function (id) { return document.getElementById(id); };
   document.title = texts.title;
@@ -67,8 +69,9 @@
     var status = e.detail.status;
     document.body.dataset.status = status;
     $("loading").hidden = true;
-    if (status === "ready") showPurchase(e.detail.purchase);
-    else showMessage(status);
+    // `sending`: this phone's answer still waits to be sent; the survey is not asked again.
+    if (status === "ready" || status === "sending") showPurchase(e.detail.purchase);
+    if (status !== "ready") showMessage(status);
   });
   window.addEventListener("nunchi:answered", function () {
     document.body.dataset.status = "answered";

@@ -368,3 +368,53 @@ async fn a_receipt_answer_made_while_the_collector_is_down_arrives_once_when_it_
         .unwrap();
     running.stop().await;
 }
+
+/// Puts an answer in the phone's outbox as an older page would have left it: `old` for one
+/// written before entries had a `to` (a web answer), and one for this receipt.
+const LEFT_IN_THE_OUTBOX: &str = r#"
+    const [token, uuid] = arguments;
+    const context = (channel) => ({ channel, site_id: "demo-shop", locale: "en" });
+    const response = (survey_id, answers, channel, id) => ({ response_id: id, survey_id,
+        survey_version: 1, answers, context: context(channel), client_time: Date.now() });
+    const old = { response: response("web-nps", { nps: 9 }, "web", uuid[0]), attempts: 3, due: 0 };
+    const receipt = { response: response("receipt-csat", { csat: 5 }, "receipt", uuid[1]),
+        attempts: 1, due: 0, to: `/v1/receipts/${token}/responses` };
+    localStorage.setItem("nunchi:demo-shop:outbox", JSON.stringify([old, receipt]));
+    return true;
+"#;
+
+#[tokio::test]
+async fn an_answer_still_waiting_on_the_phone_is_sent_not_asked_again() {
+    let demo = start_demo().await;
+    let url = issue_receipt(&demo.base, &purchase("R-8001", None)).await;
+    let token = url.rsplit_once("/r/").unwrap().1.to_owned();
+    let phone = Browser::start(Viewport::PHONE).await.expect("browser");
+    phone.goto(&url).await.unwrap();
+    assert_eq!(settled(&phone).await, "ready");
+    phone
+        .execute(
+            LEFT_IN_THE_OUTBOX,
+            vec![json!(token), json!([uuid_v7(), uuid_v7()])],
+        )
+        .await
+        .unwrap();
+
+    phone.goto(&url).await.unwrap();
+    assert_eq!(settled(&phone).await, "sending");
+    assert!(!survey_shown(&phone).await, "the survey is not asked again");
+    assert_eq!(text_of(&phone, "amount").await, "₩12,900");
+    screenshot(&phone, "receipt-phone-sending").await;
+    // Both go out: the old entry to /v1/responses, the receipt's to its endpoint.
+    let stored = wait_for_responses(&demo.base, 2, WAIT).await;
+    let mut channels: Vec<&str> = stored
+        .iter()
+        .map(|r| r["context"]["channel"].as_str().unwrap())
+        .collect();
+    channels.sort_unstable();
+    assert_eq!(channels, ["receipt", "web"], "{stored:?}");
+    let receipt = stored
+        .iter()
+        .find(|r| r["context"]["channel"] == "receipt")
+        .unwrap();
+    assert_eq!(receipt["context"]["receipt_id"], "R-8001");
+}

@@ -107,6 +107,11 @@ fn save(embed: &Embed, entries: &[Entry]) -> bool {
         .is_some_and(|json| device::save_outbox(&embed.site, &json))
 }
 
+/// Whether an answer for `to` (a receipt's endpoint) is waiting on the device.
+pub(crate) fn holds(embed: &Embed, to: &str) -> bool {
+    load(embed).iter().any(|e| e.to.as_deref() == Some(to))
+}
+
 thread_local! {
     static SENDING: Cell<bool> = const { Cell::new(false) };
 }

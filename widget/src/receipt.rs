@@ -2,8 +2,9 @@
 //!
 //! The token comes from the address. The receipt (`GET /v1/receipts/{token}`) names the site,
 //! the survey and the purchase; the widget tells the page what it found with `nunchi:receipt`
-//! (`detail.status`: `ready` with `detail.purchase`, or `used`, `invalid`, `expired`,
-//! `unavailable`), and on `ready` shows the survey at once, inline. The page writes the
+//! (`detail.status`: `ready` with `detail.purchase`; `sending` with it when this phone's answer
+//! still waits in the outbox; or `used`, `invalid`, `expired`, `unavailable`), and on `ready`
+//! shows the survey at once, inline. The page writes the
 //! purchase and the messages itself: the widget carries no money formatting and no prose.
 //! The answer goes through the outbox to the receipt's own `responses_url`, so it is sent
 //! exactly once however the network behaves; a 409 there is final (`used`).
@@ -101,10 +102,20 @@ async fn open(raw: RawEmbed, token: &str) -> Result<(), Option<u16>> {
         attributes: Map::new(),
         page: 0,
     });
-    // An answer from an earlier visit that did not get through goes out first.
+    // An answer from an earlier visit that did not get through goes out first; the survey is
+    // not asked again meanwhile.
+    let answered = embed
+        .receipt
+        .as_deref()
+        .is_some_and(|to| outbox::holds(&embed, to));
     outbox::flush(&embed, true);
     crate::listen_for_network(&embed);
-    tell_host("ready", &field("purchase"));
-    flow::show_receipt(std::sync::Arc::new(survey), embed);
+    tell_host(
+        if answered { "sending" } else { "ready" },
+        &field("purchase"),
+    );
+    if !answered {
+        flow::show_receipt(std::sync::Arc::new(survey), embed);
+    }
     Ok(())
 }
