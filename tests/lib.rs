@@ -11,6 +11,9 @@
 //!   Korean and English, and the pages.
 //! - `tests/browser.rs`: the browser harness itself, against the demo's pages.
 //! - `tests/offline.rs`: the widget while the collector is stopped, then started again.
+//! - `tests/receipt.rs`: the receipt page opened from a receipt's QR code at a phone's size,
+//!   and the app page that must not ask again a member who answered on a receipt
+//!   ([`Demo::advance_clock`] moves the collector past waiting periods and expiries).
 
 pub mod browser;
 
@@ -32,6 +35,7 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 #[derive(Debug)]
 pub struct Demo {
     pub base: String,
+    clock: collector::clock::Clock,
     // Declared before the directory: the collector shuts down before its store is deleted.
     _running: RunningDemo,
     _dir: tempfile::TempDir,
@@ -42,6 +46,7 @@ pub async fn start_demo() -> Demo {
     let running = start_demo_at(&dir.path().join("data"), 0).await;
     Demo {
         base: running.base.clone(),
+        clock: running.clock.clone(),
         _running: running,
         _dir: dir,
     }
@@ -74,6 +79,7 @@ pub async fn start_demo_at(data_dir: &Path, port: u16) -> RunningDemo {
         }
     };
     let addr = app.local_addr();
+    let clock = app.state().clock.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     // A dropped sender stops the collector too: a `RunningDemo` dropped by a failing test
     // lets its store close.
@@ -83,6 +89,7 @@ pub async fn start_demo_at(data_dir: &Path, port: u16) -> RunningDemo {
     RunningDemo {
         base: format!("http://{addr}"),
         addr,
+        clock,
         stop,
         task,
     }
@@ -94,8 +101,17 @@ pub struct RunningDemo {
     /// `http://127.0.0.1:{port}`, without a trailing slash.
     pub base: String,
     addr: SocketAddr,
+    clock: collector::clock::Clock,
     stop: oneshot::Sender<()>,
     task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Demo {
+    /// Moves the collector's clock forward, past a waiting period or a link's expiry. The
+    /// browser's clock stays: what the collector decides is what moves.
+    pub fn advance_clock(&self, by: shared::time::Period) {
+        self.clock.advance(by);
+    }
 }
 
 impl RunningDemo {

@@ -20,7 +20,8 @@
     channel: data.channel,
     store: data.store,
     kiosk: data.kiosk,
-    placement: data.placement
+    placement: data.placement,
+    mode: data.mode
   };
   import(new URL("/widget/__MODULE__", base).href)
     .then(function (module) {

@@ -8,7 +8,11 @@ use wasm_bindgen_futures::JsFuture;
 use crate::embed::Embed;
 
 /// `fetch(url, {method, body})`, with a JSON body when given. Network failures are `Err`.
-async fn fetch(method: &str, url: &str, body: Option<&str>) -> Result<web_sys::Response, String> {
+pub(crate) async fn fetch(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> Result<web_sys::Response, String> {
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -79,9 +83,9 @@ pub(crate) fn endpoint(embed: &Embed, path: &str) -> String {
     url
 }
 
-/// Sends one response and says what to do with it.
-pub(crate) async fn send_response(embed: &Embed, body: String) -> Delivery {
-    let reply = match fetch("POST", &endpoint(embed, "/v1/responses"), Some(&body)).await {
+/// Sends one response to `path` and says what to do with it.
+pub(crate) async fn send_response(embed: &Embed, path: &str, body: String) -> Delivery {
+    let reply = match fetch("POST", &endpoint(embed, path), Some(&body)).await {
         Ok(reply) => reply,
         Err(_) => return Delivery::Retry { after_ms: None },
     };

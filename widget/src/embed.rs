@@ -13,10 +13,13 @@ pub(crate) struct RawEmbed {
     store: Option<String>,
     kiosk: Option<String>,
     placement: Option<String>,
+    mode: Option<String>,
+    /// Set by [`RawEmbed::for_receipt`], never by an attribute.
+    receipt: Option<String>,
 }
 
 impl RawEmbed {
-    /// Reads the loader's options object: seven strings, each absent or not a string when
+    /// Reads the loader's options object: eight strings, each absent or not a string when
     /// the attribute is missing. Read field by field rather than through a serde derive,
     /// which cost the bundle about 1 KB for this flat object.
     pub(crate) fn from_js(options: &wasm_bindgen::JsValue) -> Result<Self, String> {
@@ -33,7 +36,45 @@ impl RawEmbed {
             store: text("store"),
             kiosk: text("kiosk"),
             placement: text("placement"),
+            mode: text("mode"),
+            receipt: None,
         })
+    }
+
+    /// `data-mode`: `site` (the default) or `receipt`. A receipt page names no site, channel or
+    /// store: the receipt does. It shows its one survey inline, at once, and nothing else.
+    pub(crate) fn receipt_mode(&self) -> Result<bool, String> {
+        match self.mode.as_deref() {
+            None | Some("") | Some("site") => Ok(false),
+            // One message for every misuse: each string is bytes in the bundle.
+            Some("receipt")
+                if self.site.is_none()
+                    && self.store.is_none()
+                    && self.kiosk.is_none()
+                    && matches!(self.channel.as_deref(), None | Some("receipt"))
+                    && self
+                        .placement
+                        .as_deref()
+                        .is_some_and(|p| p.trim().starts_with("inline:")) =>
+            {
+                Ok(true)
+            }
+            Some("receipt") => Err("data-mode=\"receipt\" takes data-placement=\"inline:SELECTOR\", and no data-site, data-store, data-kiosk or data-channel: the receipt names them".into()),
+            Some(other) => Err(format!("data-mode: \"{other}\" is not site or receipt")),
+        }
+    }
+
+    /// The embedding options of a receipt page, once the receipt has named its site and the
+    /// path its one response goes to.
+    pub(crate) fn for_receipt(mut self, site: String, responses: String) -> Self {
+        self.site = Some(site);
+        self.channel = Some("receipt".into());
+        self.receipt = Some(responses);
+        self
+    }
+
+    pub(crate) fn collector(&self) -> &str {
+        self.collector.trim_end_matches('/')
     }
 }
 
@@ -59,6 +100,8 @@ pub(crate) struct Embed {
     pub store: Option<StoreId>,
     pub kiosk: Option<KioskId>,
     pub placement: Placement,
+    /// Receipt mode: the path of the receipt's responses (`/v1/receipts/{token}/responses`).
+    pub receipt: Option<String>,
 }
 
 impl RawEmbed {
@@ -115,6 +158,59 @@ impl RawEmbed {
             store,
             kiosk,
             placement,
+            receipt: self.receipt,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(mode: &str, site: Option<&str>, channel: Option<&str>, placement: &str) -> RawEmbed {
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        RawEmbed {
+            site: site.map(str::to_owned),
+            collector: "https://collector.example/".into(),
+            locale: Some("ko-KR".into()),
+            channel: channel.map(str::to_owned),
+            store: None,
+            kiosk: None,
+            placement: text(placement),
+            mode: text(mode),
+            receipt: None,
+        }
+    }
+
+    #[test]
+    fn data_mode_receipt_takes_an_inline_placement_and_no_site() {
+        let check = |raw: RawEmbed, expected: Result<bool, ()>| {
+            assert_eq!(raw.receipt_mode().map_err(|_| ()), expected);
+        };
+        check(raw("", Some("shop"), None, ""), Ok(false));
+        check(raw("site", Some("shop"), None, ""), Ok(false));
+        check(raw("receipt", None, None, "inline:#survey"), Ok(true));
+        check(
+            raw("receipt", None, Some("receipt"), " inline:#s"),
+            Ok(true),
+        );
+        check(raw("receipt", Some("shop"), None, "inline:#s"), Err(()));
+        check(raw("receipt", None, Some("web"), "inline:#s"), Err(()));
+        check(raw("receipt", None, None, "center"), Err(()));
+        check(raw("receipt", None, None, ""), Err(()));
+        check(raw("kiosk", Some("shop"), None, ""), Err(()));
+    }
+
+    #[test]
+    fn a_receipt_names_the_site_the_channel_and_where_the_answer_goes() {
+        let embed = raw("receipt", None, None, "inline:#survey")
+            .for_receipt("demo-shop".into(), "/v1/receipts/t/responses".into())
+            .parse()
+            .unwrap();
+        assert_eq!(embed.site.as_str(), "demo-shop");
+        assert_eq!(embed.channel, Channel::Receipt);
+        assert_eq!(embed.collector, "https://collector.example");
+        assert_eq!(embed.receipt.as_deref(), Some("/v1/receipts/t/responses"));
+        assert_eq!(embed.placement, Placement::Inline("#survey".into()));
     }
 }

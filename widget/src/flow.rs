@@ -251,7 +251,8 @@ fn show(survey: Arc<Survey>, embed: Embed, report_shown: bool) {
     if state::with(|w| w.on_screen.is_some()).unwrap_or(true) {
         return;
     }
-    let mount = match Mount::new(&embed.placement, embed.locale.is_right_to_left()) {
+    let right_to_left = embed.locale.is_right_to_left();
+    let mount = match Mount::new(&embed.placement, right_to_left, embed.receipt.is_some()) {
         Ok(m) => m,
         Err(e) => return warn(&e),
     };
@@ -291,6 +292,12 @@ fn show(survey: Arc<Survey>, embed: Embed, report_shown: bool) {
             return_focus,
         })
     });
+}
+
+/// Receipt mode: the receipt's survey, at once (the collector counts the receipt, not a
+/// display).
+pub(crate) fn show_receipt(survey: Arc<Survey>, embed: Embed) {
+    show(survey, embed, false);
 }
 
 /// Closes the survey after `ms` milliseconds (outside the callback that asks for it).
@@ -335,7 +342,10 @@ fn submit(survey: &Survey, embed: &Embed, answers: Map<QuestionId, AnswerValue>)
         },
     );
     // Kept on the device first: the thank-you shows only after this returns.
-    outbox::keep(embed, &raw);
+    outbox::keep(embed, &raw, embed.receipt.as_deref());
     outbox::flush(embed, false);
-    close_later(4_000);
+    // A receipt page is the survey: its thank-you stays.
+    if embed.receipt.is_none() {
+        close_later(4_000);
+    }
 }

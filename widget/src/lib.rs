@@ -9,6 +9,7 @@
 //! - [`embed`]: the script tag's options, validated.
 //! - [`command`]: the host page's calls (`show`, `track`, `identify`, `reset`).
 //! - [`flow`]: from a command to a decision, a survey on screen, and an answer in the outbox.
+//! - [`receipt`]: receipt mode, the page a receipt's QR code opens.
 //! - [`state`]: the widget's state on this page.
 //! - [`navigation`]: in-page navigations of single-page apps.
 //! - [`page_events`]: scroll depth and exit intent, for triggers.
@@ -34,6 +35,7 @@ mod mount;
 mod navigation;
 mod outbox;
 mod page_events;
+mod receipt;
 mod state;
 mod texts;
 
@@ -166,9 +168,37 @@ fn hide_the_trap() {
 pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
     contain_panics();
     let raw = RawEmbed::from_js(&options).map_err(|e| JsValue::from_str(&e))?;
-    let embed = raw
-        .parse()
+    let receipt_mode = raw
+        .receipt_mode()
         .map_err(|e| JsValue::from_str(&format!("nunchi: {e}")))?;
+    if receipt_mode {
+        receipt::start(raw);
+    } else {
+        let embed = raw
+            .parse()
+            .map_err(|e| JsValue::from_str(&format!("nunchi: {e}")))?;
+        start_site(embed);
+    }
+    // `made_on`: the address a call queued by the loader was made on. If the page has changed
+    // since (a single-page app navigated before the bundle was ready), the call belongs to a
+    // page that is gone: what it would show is dropped, as for any navigation.
+    let handler = Closure::<dyn Fn(String, js_sys::Array, JsValue)>::new(
+        |method: String, args: js_sys::Array, made_on: JsValue| match command::parse(&method, &args)
+        {
+            Ok(command) => match made_on.as_string() {
+                Some(url) if flow::page_url().as_deref() != Some(url.as_str()) => {
+                    flow::run_on_page(command, Some(flow::GONE))
+                }
+                _ => flow::run(command),
+            },
+            Err(e) => warn(&e),
+        },
+    );
+    Ok(handler.into_js_value().unchecked_into())
+}
+
+/// Site mode: the site's surveys, shown as triggers fire.
+fn start_site(embed: embed::Embed) {
     state::install(Widget {
         member: device::member(&embed.site),
         embed: embed.clone(),
@@ -198,27 +228,11 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
             Err(e) => warn(&format!("could not load the site's surveys: {e}")),
         }
     });
-    // `made_on`: the address a call queued by the loader was made on. If the page has changed
-    // since (a single-page app navigated before the bundle was ready), the call belongs to a
-    // page that is gone: what it would show is dropped, as for any navigation.
-    let handler = Closure::<dyn Fn(String, js_sys::Array, JsValue)>::new(
-        |method: String, args: js_sys::Array, made_on: JsValue| match command::parse(&method, &args)
-        {
-            Ok(command) => match made_on.as_string() {
-                Some(url) if flow::page_url().as_deref() != Some(url.as_str()) => {
-                    flow::run_on_page(command, Some(flow::GONE))
-                }
-                _ => flow::run(command),
-            },
-            Err(e) => warn(&e),
-        },
-    );
-    Ok(handler.into_js_value().unchecked_into())
 }
 
 /// `online`: the network is back, send what waits. `pagehide`: the page is going away, hand
 /// what waits to the browser as beacons.
-fn listen_for_network(embed: &embed::Embed) {
+pub(crate) fn listen_for_network(embed: &embed::Embed) {
     let Some(window) = web_sys::window() else {
         return;
     };

@@ -17,8 +17,13 @@ pub(crate) struct Mount {
 }
 
 impl Mount {
-    /// `right_to_left`: for Arabic and Hebrew, the card is laid out from the right.
-    pub(crate) fn new(placement: &Placement, right_to_left: bool) -> Result<Mount, String> {
+    /// `right_to_left`: for Arabic and Hebrew, the card is laid out from the right. `receipt`:
+    /// a receipt page's card, the page's one content, with large targets for a thumb.
+    pub(crate) fn new(
+        placement: &Placement,
+        right_to_left: bool,
+        receipt: bool,
+    ) -> Result<Mount, String> {
         let document = web_sys::window()
             .and_then(|w| w.document())
             .ok_or("no document")?;
@@ -43,6 +48,9 @@ impl Mount {
             Placement::Inline(_) => "inline",
         };
         let _ = host.set_attribute("placement", place);
+        if receipt {
+            let _ = host.set_attribute("receipt", "");
+        }
         let shadow = host
             .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
             .map_err(|_| "cannot attach a shadow root")?;

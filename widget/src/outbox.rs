@@ -24,7 +24,9 @@ const DROPPED: &str = "dropped";
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const LONGEST_RETRY_MS: f64 = 300_000.0;
 
-/// One waiting answer. Stored as `{"response": {...}, "attempts": 2, "due": 1700000000000}`.
+/// One waiting answer. Stored as `{"response": {...}, "attempts": 2, "due": 1700000000000}`,
+/// plus `"to": "/v1/receipts/{token}/responses"` for an answer with an endpoint of its own (a
+/// receipt's). Entries written before `to` existed have none and go to `/v1/responses`.
 ///
 /// The response stays the plain JS object it was written as: the widget never reads an answer
 /// back, it only sends it, so decoding `RawResponse` again (2.8 KB of the bundle) would buy
@@ -38,15 +40,18 @@ pub(crate) struct Entry {
     attempts: u32,
     /// Not before this time (Unix ms).
     due: i64,
+    /// The path it is posted to, if not `/v1/responses`.
+    to: Option<String>,
 }
 
 impl Entry {
-    fn new(response: &RawResponse) -> Option<Self> {
+    fn new(response: &RawResponse, to: Option<&str>) -> Option<Self> {
         Some(Self {
             response: crate::json::to_value(response).ok()?,
             id: response.response_id.to_string(),
             attempts: 0,
             due: 0,
+            to: to.map(str::to_owned),
         })
     }
 
@@ -63,6 +68,7 @@ impl Entry {
             id,
             attempts: number("attempts") as u32,
             due: number("due") as i64,
+            to: field("to").and_then(|v| v.as_string()),
         })
     }
 
@@ -71,6 +77,9 @@ impl Entry {
         let _ = Reflect::set(&entry, &"response".into(), &self.response);
         let _ = Reflect::set(&entry, &"attempts".into(), &self.attempts.into());
         let _ = Reflect::set(&entry, &"due".into(), &(self.due as f64).into());
+        if let Some(to) = &self.to {
+            let _ = Reflect::set(&entry, &"to".into(), &to.into());
+        }
         entry.into()
     }
 
@@ -98,14 +107,20 @@ fn save(embed: &Embed, entries: &[Entry]) -> bool {
         .is_some_and(|json| device::save_outbox(&embed.site, &json))
 }
 
+/// Whether an answer for `to` (a receipt's endpoint) is waiting on the device.
+pub(crate) fn holds(embed: &Embed, to: &str) -> bool {
+    load(embed).iter().any(|e| e.to.as_deref() == Some(to))
+}
+
 thread_local! {
     static SENDING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Keeps `response` on the device. Returns once it is stored (or storage refused it).
-pub(crate) fn keep(embed: &Embed, response: &RawResponse) {
+/// Keeps `response` on the device, to be posted to `to` (a path on the collector), else to
+/// `/v1/responses`. Returns once it is stored (or storage refused it).
+pub(crate) fn keep(embed: &Embed, response: &RawResponse, to: Option<&str>) {
     let mut entries = load(embed);
-    entries.extend(Entry::new(response));
+    entries.extend(Entry::new(response, to));
     if entries.len() > CAP {
         let over = entries.len() - CAP;
         entries.drain(..over);
@@ -141,9 +156,18 @@ pub(crate) fn flush(embed: &Embed, eager: bool) {
                 done.push(entries.remove(0).id);
                 continue;
             };
-            match crate::api::send_response(&embed, body).await {
+            let to = entry.to.as_deref().unwrap_or("/v1/responses");
+            match crate::api::send_response(&embed, to, body).await {
                 Delivery::Stored => {
                     reachable = true;
+                    done.push(entries.remove(0).id);
+                }
+                // A receipt answered already (from another tab or phone: 409), expired or
+                // revoked: final, and the page says so rather than thank for an answer that
+                // was not kept.
+                Delivery::Refused(status) if entry.to.is_some() => {
+                    warn("the receipt's answer was refused; it is dropped");
+                    crate::receipt::tell_host(crate::receipt::status_name(status), &JsValue::NULL);
                     done.push(entries.remove(0).id);
                 }
                 Delivery::Refused(status) => {
@@ -224,7 +248,9 @@ pub(crate) fn beacon(embed: &Embed) {
     let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
         return;
     };
-    let entries = load(embed);
+    // Answers with an endpoint of their own (receipts) wait for the next page load: the batch
+    // route takes only site answers.
+    let entries: Vec<Entry> = load(embed).into_iter().filter(|e| e.to.is_none()).collect();
     for chunk in entries.chunks(crate::api::MAX_BATCH) {
         let batch = Object::new();
         let responses: Array = chunk.iter().map(|e| e.response.clone()).collect();
