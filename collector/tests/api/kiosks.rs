@@ -284,3 +284,23 @@ async fn a_late_batch_is_compared_by_client_time_and_the_window_is_the_sites() {
     reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.error().1.as_deref(), Some("repeat_press_window"));
 }
+
+#[tokio::test]
+async fn a_press_that_arrives_late_is_compared_with_the_kiosks_latest_and_never_replaces_it() {
+    let app = spawn_app_with_survey().await;
+    // Retries reorder two presses: the later one (T + 3 s) arrives first.
+    for body in [press(9, T + 3_000), press(9, T), press(9, T + 7_000)] {
+        app.post("/v1/responses", &body)
+            .await
+            .assert_status(StatusCode::CREATED);
+    }
+    // T is within 5 s of T + 3 s; T + 7 s is compared with T + 3 s (the latest), not with T.
+    assert_eq!(summary_count(&app).await, 1);
+    let stored = app.stored_responses().await;
+    assert_eq!(flagged(&stored), 2);
+    assert!(
+        stored[1..]
+            .iter()
+            .all(|r| r["repeat_of"] == stored[0]["response_id"])
+    );
+}
