@@ -168,6 +168,9 @@ struct ExplainRequest {
     at: Option<Timestamp>,
 }
 
+/// 9999-12-31T23:59:59.999Z: the rules' date arithmetic stays far from overflow.
+const LATEST_AT: i64 = 253_402_300_799_999;
+
 #[derive(Debug, Serialize)]
 struct ExplainAnswer {
     #[serde(flatten)]
@@ -200,6 +203,13 @@ async fn admin_explain(
             field: Some("survey_id"),
         })?;
     let at = request.at.unwrap_or_else(|| state.clock.now());
+    if !(0..=LATEST_AT).contains(&at.0) {
+        return Err(ApiError::invalid(FieldError::new(
+            ErrorCode::OutOfRange,
+            "at",
+            "milliseconds since 1970, up to the end of the year 9999",
+        )));
+    }
     let member = site.member_hash(&request.member);
     // Read as committed, outside the writer: nothing is recorded, so nothing needs its lock.
     let history = state.store.contact_history(&site.id, &member)?;

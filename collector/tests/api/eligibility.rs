@@ -245,4 +245,12 @@ async fn support_staff_explain_without_recording_a_display() {
     app.admin_post(&path, &json!({ "survey_id": "nope", "member": "M-9" }))
         .await
         .assert_status(StatusCode::NOT_FOUND);
+    let far = app
+        .admin_post(
+            &path,
+            &json!({ "survey_id": "nps", "member": "M-9", "at": i64::MAX }),
+        )
+        .await;
+    far.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(far.error().1.as_deref(), Some("at"));
 }
