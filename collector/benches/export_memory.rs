@@ -219,6 +219,7 @@ async fn seed(data: &std::path::Path, n: u64) -> anyhow::Result<()> {
             response,
             received_at: Timestamp(1_763_855_198_000 + i as i64),
             webhooks: Vec::new(),
+            repeat_window: shared::time::Period::ZERO,
             reply,
         })?);
         if waiting.len() >= 6_000 {

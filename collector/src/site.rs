@@ -6,7 +6,7 @@ use sha2::Sha256;
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::{MemberHash, MemberId, SiteId};
 use shared::throttle::ThrottlePolicy;
-use shared::time::Timestamp;
+use shared::time::{Period, Timestamp};
 
 pub const MAX_ORIGINS: usize = 50;
 
@@ -20,6 +20,9 @@ pub struct Site {
     /// Responses older than this many days are deleted by the retention sweeper.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+    /// Kiosk presses with the same answers this close together count once (default 5 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_press_window: Option<Period>,
     pub created_at: Timestamp,
     /// The key of the member-id hash. Never leaves the collector.
     member_key: String,
@@ -38,7 +41,17 @@ pub struct SiteInput {
     /// Days a response is kept (1 to 36500); none keeps responses until erased.
     #[serde(default)]
     pub retention_days: Option<u32>,
+    /// Kiosk presses with the same answers this close together count once: `"5s"` when left
+    /// out, `0` to count every press.
+    #[serde(default)]
+    pub repeat_press_window: Option<Period>,
 }
+
+/// A kiosk's repeated presses within this window count once, unless the site says otherwise.
+pub const DEFAULT_REPEAT_PRESS_WINDOW_SECS: u64 = 5;
+
+/// The longest a repeat-press window may be: longer would merge genuine customers.
+pub const MAX_REPEAT_PRESS_WINDOW_SECS: u64 = 600;
 
 /// The longest retention a site may set: a hundred years.
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
@@ -51,6 +64,8 @@ pub struct SiteView {
     pub allowed_origins: Vec<String>,
     pub policy: ThrottlePolicy,
     pub retention_days: Option<u32>,
+    /// The window in force, in seconds.
+    pub repeat_press_window: Period,
     pub created_at: Timestamp,
 }
 
@@ -64,6 +79,7 @@ impl Site {
             allowed_origins: input.allowed_origins,
             policy: input.policy,
             retention_days: input.retention_days,
+            repeat_press_window: input.repeat_press_window,
             created_at: now,
             member_key: hex::encode(key),
         })
@@ -76,6 +92,7 @@ impl Site {
             allowed_origins: input.allowed_origins,
             policy: input.policy,
             retention_days: input.retention_days,
+            repeat_press_window: input.repeat_press_window,
             ..self.clone()
         }
     }
@@ -87,8 +104,15 @@ impl Site {
             allowed_origins: self.allowed_origins.clone(),
             policy: self.policy.clone(),
             retention_days: self.retention_days,
+            repeat_press_window: self.repeat_press_window(),
             created_at: self.created_at,
         }
+    }
+
+    /// Kiosk presses with the same answers this close together (by client time) count once.
+    pub fn repeat_press_window(&self) -> Period {
+        self.repeat_press_window
+            .unwrap_or(Period::seconds(DEFAULT_REPEAT_PRESS_WINDOW_SECS))
     }
 
     /// HMAC-SHA256 of the member id under this site's key: the same member always maps to the
@@ -133,6 +157,16 @@ impl SiteInput {
                 ErrorCode::InvalidValue,
                 "retention_days",
                 format!("1 to {MAX_RETENTION_DAYS} days"),
+            ));
+        }
+        if self
+            .repeat_press_window
+            .is_some_and(|w| w.as_secs() > MAX_REPEAT_PRESS_WINDOW_SECS)
+        {
+            errors.push(FieldError::new(
+                ErrorCode::InvalidValue,
+                "repeat_press_window",
+                format!("at most {MAX_REPEAT_PRESS_WINDOW_SECS} seconds (0 counts every press)"),
             ));
         }
         for (i, origin) in self.allowed_origins.iter().enumerate() {
@@ -185,6 +219,7 @@ mod tests {
             allowed_origins: origins.iter().map(|s| s.to_string()).collect(),
             policy: ThrottlePolicy::default(),
             retention_days: None,
+            repeat_press_window: None,
         }
     }
 

@@ -193,7 +193,7 @@ async fn keys_made_on_the_data_dir_pull_incremental_exports_until_revoked() {
     assert!(String::from_utf8_lossy(&first.stderr).contains("wrote 50 rows"));
     let rows = csv_rows(&out);
     assert_eq!(rows.len(), 50);
-    assert_eq!(&rows[7][17], "포장이 찢어졌어요 7");
+    assert_eq!(&rows[7][19], "포장이 찢어졌어요 7");
     assert_eq!(std::fs::read_to_string(&cursor_file).unwrap(), "50\n");
 
     post_responses(&server.base, 7).await;

@@ -4,6 +4,13 @@
 //! [`ContactHistory`] says when it was last shown, dismissed and answered something. [`decide`]
 //! reads them and `now` and answers [`Decision::Show`] or why not. The widget runs it on the
 //! device for anonymous visitors; the collector runs it against its contact ledger for members.
+//! [`explain`] (collector only, feature `server`) lists every rule with what it found.
+
+#[cfg(feature = "server")]
+mod explain;
+
+#[cfg(feature = "server")]
+pub use explain::{Explanation, Outcome, Rule, RuleCheck, explain};
 
 use crate::map::Map;
 

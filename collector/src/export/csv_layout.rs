@@ -13,7 +13,7 @@ use crate::store::ResponseRecord;
 use super::timestamps::rfc3339;
 
 /// The columns before the questions', in this order.
-pub const CONTEXT_COLUMNS: [&str; 16] = [
+pub const CONTEXT_COLUMNS: [&str; 18] = [
     "seq",
     "response_id",
     "site_id",
@@ -30,6 +30,8 @@ pub const CONTEXT_COLUMNS: [&str; 16] = [
     "page_url",
     "member",
     "attributes",
+    "flagged",
+    "repeat_of",
 ];
 
 /// Which question goes in which column.
@@ -98,6 +100,13 @@ impl CsvLayout {
         } else {
             serde_json::to_string(&ctx.attributes).unwrap_or_default()
         });
+        row.push(opt(record.flag.map(|f| f.as_str())));
+        row.push(
+            record
+                .repeat_of
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        );
         for q in &self.questions {
             row.push(r.answers.get(q).map(answer_cell).unwrap_or_default());
         }

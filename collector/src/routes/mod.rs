@@ -1,8 +1,8 @@
 //! The HTTP routes, one file per resource, merged here.
 //!
 //! Public (called by the widget from customers' browsers): `config`, `responses`, `displays`,
-//! `eligibility`, `client_reports`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
-//! `privacy` (erasing a member);
+//! `eligibility`, `client_reports`, the kiosk heartbeat in `kiosks`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
+//! `privacy` (erasing a member), the kiosk list in `kiosks`;
 //! `receipts` (issued with a receipts or admin key; read and answered with the token);
 //! `export` and `summary` (an export or admin key). Operations: `ops`. Pages: `www`.
 
@@ -12,6 +12,7 @@ mod displays;
 mod eligibility;
 mod export;
 mod keys;
+mod kiosks;
 mod ops;
 mod privacy;
 mod receipts;
@@ -94,6 +95,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(privacy::router())
         .merge(receipts::router())
+        .merge(kiosks::router())
         .merge(ops::router())
         .merge(widget::router())
 }

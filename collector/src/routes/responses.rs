@@ -163,6 +163,7 @@ pub(super) fn enqueue(
         response,
         received_at,
         webhooks,
+        repeat_window: site.repeat_press_window(),
         reply,
     })?)
 }

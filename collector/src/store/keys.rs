@@ -16,6 +16,8 @@
 //! | `X`    | site `\0` webhook `\0` message id (16 bytes)  | dead letter: a message that ran out of tries (JSON) |
 //! | `U`    | site `\0` receipt id                         | the sequence of the receipt's one response (u64 BE) |
 //! | `M`    | a name                                       | store metadata              |
+//! | `H`    | site `\0` store `\0` kiosk                   | the kiosk's latest heartbeat (JSON), overwritten |
+//! | `P`    | site `\0` store `\0` kiosk `\0` survey       | the kiosk's latest press (JSON): repeated presses |
 //!
 //! Sequences are big-endian so that sled's byte order is ingest order: exports scan in order.
 //! The writer thread assigns them, one after the other, and writes the `R` record and its `I`
@@ -26,7 +28,9 @@
 //! messages it causes are one batch, so no acknowledged response can lose its webhook. Outbox
 //! keys lead with the time a message is due, so the delivery worker reads only what is due.
 
-use shared::ids::{DisplayId, MemberHash, ReceiptId, ResponseId, SiteId, StoreId, SurveyId};
+use shared::ids::{
+    DisplayId, KioskId, MemberHash, ReceiptId, ResponseId, SiteId, StoreId, SurveyId,
+};
 use shared::time::Timestamp;
 use uuid::Uuid;
 
@@ -251,6 +255,44 @@ pub fn quota_store_day(site: &SiteId, survey: &SurveyId, store: &StoreId, day: i
             survey.as_str().as_bytes(),
             store.as_str().as_bytes(),
             &day.to_be_bytes(),
+        ],
+    )
+}
+
+/// A kiosk's heartbeat: one per kiosk, overwritten.
+pub fn kiosk(site: &SiteId, store: &StoreId, kiosk: &KioskId) -> Vec<u8> {
+    with_prefix(
+        b'H',
+        &[
+            site.as_str().as_bytes(),
+            store.as_str().as_bytes(),
+            kiosk.as_str().as_bytes(),
+        ],
+    )
+}
+
+/// The prefix of a site's kiosk heartbeats.
+pub fn site_kiosks(site: &SiteId) -> Vec<u8> {
+    let mut prefix = with_prefix(b'H', &[site.as_str().as_bytes()]);
+    prefix.push(0);
+    prefix
+}
+
+/// A kiosk's latest press on a survey, to tell a repeated press. A kiosk without a store has
+/// an empty store part (store ids are never empty).
+pub fn kiosk_press(
+    site: &SiteId,
+    store: Option<&StoreId>,
+    kiosk: &KioskId,
+    survey: &SurveyId,
+) -> Vec<u8> {
+    with_prefix(
+        b'P',
+        &[
+            site.as_str().as_bytes(),
+            store.map_or(&b""[..], |s| s.as_str().as_bytes()),
+            kiosk.as_str().as_bytes(),
+            survey.as_str().as_bytes(),
         ],
     )
 }

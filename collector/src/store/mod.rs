@@ -38,8 +38,8 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use shared::ids::{SiteId, StoreId, SurveyId};
-use shared::throttle::QuotaUsage;
+use shared::ids::{MemberHash, SiteId, StoreId, SurveyId};
+use shared::throttle::{ContactHistory, QuotaUsage};
 use tokio::sync::{mpsc, oneshot};
 
 pub use catalog::Catalog;
@@ -47,10 +47,10 @@ pub use erasure::{Erased, Erasure, Scanned};
 pub use key_ring::{KeyRing, KeyRingError};
 pub use keys::IndexScope;
 pub use receipt_keys::{ReceiptKey, ReceiptKeys};
-pub use records::{DisplayRecord, ResponseRecord};
+pub use records::{DisplayRecord, Flag, KioskRecord, ResponseRecord};
 pub use scan::{DisplayScan, ResponseScan};
 pub use webhooks::{WebhookError, Webhooks};
-pub use writer::{Job, OutboxChange, Stored, WriterStats};
+pub use writer::{Job, OutboxChange, Stored, Verdict, WriterStats};
 
 use tokio::sync::Notify;
 use writer::Committed;
@@ -288,6 +288,28 @@ impl Store {
                 .map(|s| read(keys::quota_store_day(site, survey, s, day)))
                 .transpose()?,
         })
+    }
+
+    /// A member's contact ledger as it is on disk (empty for a member never seen), for
+    /// explaining a decision without taking one.
+    pub fn contact_history(
+        &self,
+        site: &SiteId,
+        member: &MemberHash,
+    ) -> Result<ContactHistory, StoreError> {
+        match self.events.get(keys::ledger(site, member))? {
+            Some(bytes) => Ok(serde_json::from_slice(&bytes)?),
+            None => Ok(ContactHistory::default()),
+        }
+    }
+
+    /// A site's kiosks, each with its latest heartbeat, by store and kiosk id.
+    pub fn kiosks(&self, site: &SiteId) -> Result<Vec<KioskRecord>, StoreError> {
+        self.events
+            .scan_prefix(keys::site_kiosks(site))
+            .values()
+            .map(|value| Ok(serde_json::from_slice(&value?)?))
+            .collect()
     }
 
     pub fn size_on_disk(&self) -> u64 {

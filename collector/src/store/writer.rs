@@ -20,22 +20,23 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
 use shared::display::DisplayEvent;
-use shared::ids::MemberHash;
+use shared::ids::{MemberHash, ResponseId, SiteId};
 use shared::response::{Channel, Response};
 use shared::survey::Survey;
 use shared::throttle::{
-    Contact, ContactHistory, ContactKind, Decision, DecisionInput, QuotaUsage, ThrottlePolicy,
-    decide,
+    Contact, ContactHistory, ContactKind, Decision, DecisionInput, Explanation, QuotaUsage,
+    ThrottlePolicy, decide,
 };
-use shared::time::Timestamp;
+use shared::time::{Period, Timestamp};
 use tokio::sync::{Notify, mpsc, oneshot};
 use uuid::Uuid;
 
 use super::StoreError;
 use super::erasure::{Erased, Erasure};
 use super::keys::{self, decode_u64};
-use super::records::{DisplayRecord, ResponseRecord};
+use super::records::{DisplayRecord, Flag, KioskRecord, ResponseRecord};
 use crate::webhook::{DeadLetter, Message, Outgoing, OutgoingBody, WebhookId, payload};
 
 /// At most this many jobs share one flush; more wait for the next.
@@ -52,6 +53,9 @@ pub enum Job {
         response: Response<MemberHash>,
         received_at: Timestamp,
         webhooks: Vec<Outgoing>,
+        /// On the kiosk channel, the same answers from the same kiosk within this window of
+        /// its latest press are a repeated press: stored, flagged, not counted.
+        repeat_window: Period,
         reply: Reply<Stored>,
     },
     /// Store a display event once, and note it in the member's ledger.
@@ -67,7 +71,15 @@ pub enum Job {
         survey: Arc<Survey>,
         display: DisplayEvent<MemberHash>,
         now: Timestamp,
-        reply: Reply<Decision>,
+        /// Also list every rule checked (`shared::throttle::explain`).
+        explain: bool,
+        reply: Reply<Verdict>,
+    },
+    /// Keep a kiosk's latest heartbeat, overwriting the one before.
+    Heartbeat {
+        site: SiteId,
+        record: KioskRecord,
+        reply: Reply<bool>,
     },
     /// Change the webhook outbox. Answers whether anything changed.
     Outbox {
@@ -122,6 +134,25 @@ pub enum Stored {
     ReceiptUsed {
         seq: u64,
     },
+}
+
+/// The answer to [`Job::Eligibility`]: `decide`'s decision and, when asked for, the rules
+/// behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    pub decision: Decision,
+    pub explanation: Option<Explanation>,
+}
+
+/// A kiosk's latest press on a survey (`P` in `events`): what a repeated press is compared with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Press {
+    /// The press's client time.
+    at: Timestamp,
+    /// Its answers as JSON (the map is sorted, so equal answers are equal text).
+    answers: String,
+    /// The counted response this press is, or repeats.
+    counted: ResponseId,
 }
 
 /// Counters the metrics endpoint reads.
@@ -245,7 +276,7 @@ fn record_json<T: serde::Serialize>(record: &T) -> Result<Vec<u8>, serde_json::E
 /// A job's outcome, sent only once the group is durable.
 enum Outcome {
     Stored(Reply<Stored>, Result<Stored, StoreError>),
-    Decision(Reply<Decision>, Result<Decision, StoreError>),
+    Decision(Reply<Verdict>, Result<Verdict, StoreError>),
     Changed(Reply<bool>, Result<bool, StoreError>),
     Erased(Reply<Erased>, Result<Erased, StoreError>),
 }
@@ -376,10 +407,11 @@ impl Writer {
                 response,
                 received_at,
                 webhooks,
+                repeat_window,
                 reply,
             } => Outcome::Stored(
                 reply,
-                self.store_response(response, received_at, webhooks, group),
+                self.store_response(response, received_at, webhooks, repeat_window, group),
             ),
             Job::Display {
                 display,
@@ -391,11 +423,17 @@ impl Writer {
                 survey,
                 display,
                 now,
+                explain,
                 reply,
             } => Outcome::Decision(
                 reply,
-                self.eligibility(&policy, &survey, display, now, group),
+                self.eligibility(&policy, &survey, display, now, explain, group),
             ),
+            Job::Heartbeat {
+                site,
+                record,
+                reply,
+            } => Outcome::Changed(reply, self.heartbeat(&site, &record, group)),
             Job::Outbox { change, reply } => {
                 Outcome::Changed(reply, self.change_outbox(change, group))
             }
@@ -415,6 +453,7 @@ impl Writer {
         response: Response<MemberHash>,
         received_at: Timestamp,
         webhooks: Vec<Outgoing>,
+        repeat_window: Period,
         group: &mut Group,
     ) -> Result<Stored, StoreError> {
         let id_key = keys::response_id(&response.response_id);
@@ -437,14 +476,18 @@ impl Writer {
             }
             _ => None,
         };
+        // A repeated press is checked after the id, so that a retry stays a duplicate.
+        let repeat_of = self.press(&response, repeat_window, group)?;
         let seq = self.next_response;
         self.next_response += 1;
         if let Some(key) = receipt_key {
             group.put(key, seq.to_be_bytes().to_vec());
         }
         let ctx = &response.context;
-        self.bump(keys::quota_total(&ctx.site_id, &response.survey_id), group)?;
-        if let Some(store) = &ctx.store_id {
+        if repeat_of.is_none() {
+            self.bump(keys::quota_total(&ctx.site_id, &response.survey_id), group)?;
+        }
+        if let (None, Some(store)) = (repeat_of, &ctx.store_id) {
             self.bump(
                 keys::quota_store_day(
                     &ctx.site_id,
@@ -466,6 +509,8 @@ impl Writer {
         let record = ResponseRecord {
             seq,
             received_at,
+            flag: repeat_of.map(|_| Flag::RepeatPress),
+            repeat_of,
             response,
         };
         group.put(keys::response_seq(seq), record_json(&record)?);
@@ -473,8 +518,70 @@ impl Writer {
         let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
         group.put(keys::site_response(site, seq), Vec::new());
         group.put(keys::survey_response(site, survey, seq), Vec::new());
-        self.put_messages(&record, webhooks, group)?;
+        if repeat_of.is_none() {
+            // A repeated press is kept for the record, but is no new answer to announce.
+            self.put_messages(&record, webhooks, group)?;
+        }
         Ok(Stored::New { seq })
+    }
+
+    /// On the kiosk channel: whether `response` repeats the kiosk's latest press on the survey
+    /// (same answers, client times at most `window` apart), and which counted response it
+    /// repeats. Presses are compared by client time, not by arrival: an offline kiosk's late
+    /// batch comes in its own order, and the latest press stays the one compared with (an
+    /// older press that arrives late is checked against it but does not replace it).
+    fn press(
+        &self,
+        response: &Response<MemberHash>,
+        window: Period,
+        group: &mut Group,
+    ) -> Result<Option<ResponseId>, StoreError> {
+        let ctx = &response.context;
+        let (Channel::Kiosk, Some(kiosk)) = (ctx.channel, &ctx.kiosk_id) else {
+            return Ok(None);
+        };
+        let key = keys::kiosk_press(
+            &ctx.site_id,
+            ctx.store_id.as_ref(),
+            kiosk,
+            &response.survey_id,
+        );
+        let answers = serde_json::to_string(&response.answers)?;
+        let latest: Option<Press> = self
+            .read(&key, group)?
+            .map(|bytes| serde_json::from_slice(&bytes))
+            .transpose()?;
+        let at = response.client_time;
+        let repeat_of = latest
+            .as_ref()
+            .filter(|p| {
+                window > Period::ZERO
+                    && p.answers == answers
+                    && (at.0 - p.at.0).unsigned_abs() <= window.millis().unsigned_abs()
+            })
+            .map(|p| p.counted);
+        if latest.as_ref().is_none_or(|p| p.at <= at) {
+            let press = Press {
+                at,
+                answers,
+                counted: repeat_of.unwrap_or(response.response_id),
+            };
+            group.put(key, serde_json::to_vec(&press)?);
+        }
+        Ok(repeat_of)
+    }
+
+    fn heartbeat(
+        &self,
+        site: &SiteId,
+        record: &KioskRecord,
+        group: &mut Group,
+    ) -> Result<bool, StoreError> {
+        group.put(
+            keys::kiosk(site, &record.store_id, &record.kiosk_id),
+            serde_json::to_vec(record)?,
+        );
+        Ok(true)
     }
 
     /// The outbox messages of a new response, in its batch: once the response is durable, so
@@ -759,19 +866,25 @@ impl Writer {
         survey: &Survey,
         display: DisplayEvent<MemberHash>,
         now: Timestamp,
+        explain: bool,
         group: &mut Group,
-    ) -> Result<Decision, StoreError> {
+    ) -> Result<Verdict, StoreError> {
+        let shown = Verdict {
+            decision: Decision::Show,
+            explanation: None,
+        };
         let ctx = &display.context;
         let Some(member) = &ctx.member else {
             // The route checks this; a job without a member has nothing to decide on.
-            return Ok(Decision::Show);
+            return Ok(shown);
         };
-        // A retried request for a display already recorded gets the same answer again.
+        // A retried request for a display already recorded gets the same answer again (its
+        // explanation is gone: the ledger now holds the display it allowed).
         if self
             .read(&keys::display_id(&display.display_id), group)?
             .is_some()
         {
-            return Ok(Decision::Show);
+            return Ok(shown);
         }
         let history = self.history(&ctx.site_id, member, group)?;
         let quota = QuotaUsage {
@@ -784,18 +897,23 @@ impl Writer {
                 None => None,
             },
         };
-        let decision = decide(&DecisionInput {
+        let input = DecisionInput {
             policy,
             survey,
             history: &history,
             subject: member.as_str(),
             quota,
             now,
-        });
+        };
+        let decision = decide(&input);
+        let explanation = explain.then(|| shared::throttle::explain(&input));
         if decision.is_show() {
             self.store_display(display, now, group)?;
         }
-        Ok(decision)
+        Ok(Verdict {
+            decision,
+            explanation,
+        })
     }
 
     fn history(

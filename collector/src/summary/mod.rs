@@ -480,7 +480,8 @@ pub fn summarize(
     for record in store.scan_responses(scope, 0, upto) {
         let record = record?;
         let ctx = &record.response.context;
-        if !query.admits(record.received_at, ctx) {
+        // A flagged response (a kiosk's repeated press) is kept, but is no answer to count.
+        if record.flag.is_some() || !query.admits(record.received_at, ctx) {
             continue;
         }
         let count = |acc: &mut Accumulator| {

@@ -125,3 +125,132 @@ async fn displays_are_stored_once_and_feed_the_ledger() {
     assert_eq!(reply.body["reason"], "site_wait_after_shown");
     assert_eq!(reply.body["because_of"]["channel"], "web");
 }
+
+fn rule<'a>(explanation: &'a Value, name: &str) -> &'a Value {
+    explanation
+        .as_array()
+        .expect("an explanation is a list")
+        .iter()
+        .find(|c| c["rule"] == name)
+        .unwrap_or_else(|| panic!("no rule {name} in {explanation}"))
+}
+
+#[tokio::test]
+async fn explain_lists_every_rule_with_the_times_and_the_contact_that_mattered() {
+    let app = spawn_app_with_survey().await;
+    let plain = app.post("/v1/eligibility", &ask("M-1")).await;
+    assert!(
+        plain.body.get("explanation").is_none(),
+        "only when asked for: {}",
+        plain.body
+    );
+
+    let refused = app.post("/v1/eligibility?explain=true", &ask("M-1")).await;
+    refused.assert_status(StatusCode::OK);
+    assert_eq!(refused.body["reason"], "site_wait_after_shown");
+    let explanation = &refused.body["explanation"];
+    let rules: Vec<_> = explanation
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "survey_active",
+            "sampling",
+            "total_quota",
+            "store_daily_quota",
+            "already_answered",
+            "recurrence_wait",
+            "max_displays",
+            "dismiss_cooldown",
+            "site_wait_after_answered",
+            "site_wait_after_shown"
+        ]
+    );
+    assert_eq!(rule(explanation, "survey_active")["outcome"], "passed");
+    assert_eq!(rule(explanation, "sampling")["outcome"], "not_applicable");
+    assert_eq!(
+        rule(explanation, "site_wait_after_answered")["outcome"],
+        "passed"
+    );
+    let shown = rule(explanation, "site_wait_after_shown");
+    assert_eq!(shown["outcome"], "refused");
+    assert_eq!(shown["contact"], refused.body["because_of"]);
+    assert_eq!(shown["contact"]["channel"], "app");
+    assert_eq!(shown["until"], refused.body["until"]);
+
+    // A first ask, explained: everything passes, and the display is recorded as usual.
+    let first = app.post("/v1/eligibility?explain=true", &ask("M-2")).await;
+    assert_eq!(first.body["decision"], "show");
+    assert!(first.body["display_id"].is_string());
+    assert!(
+        first.body["explanation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["outcome"] != "refused"),
+        "{}",
+        first.body
+    );
+
+    let reply = app.post("/v1/eligibility?explain=maybe", &ask("M-3")).await;
+    reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error().1.as_deref(), Some("query"));
+}
+
+#[tokio::test]
+async fn support_staff_explain_without_recording_a_display() {
+    let app = spawn_app_with_survey().await;
+    let path = format!("/v1/admin/sites/{SITE}/eligibility/explain");
+    let asked = json!({ "survey_id": "nps", "member": "M-9" });
+    for _ in 0..2 {
+        let reply = app.admin_post(&path, &asked).await;
+        reply.assert_status(StatusCode::OK);
+        assert_eq!(reply.body["decision"], "show", "{}", reply.body);
+        assert!(reply.body["at"].as_i64().unwrap() <= app.clock.now().0);
+        assert_eq!(reply.body["explanation"].as_array().unwrap().len(), 10);
+    }
+    // Nothing was recorded: the member is still shown, once.
+    assert_eq!(
+        app.post("/v1/eligibility", &ask("M-9")).await.body["decision"],
+        "show"
+    );
+    let reply = app.admin_post(&path, &asked).await;
+    assert_eq!(reply.body["decision"], "suppress");
+    assert_eq!(reply.body["reason"], "site_wait_after_shown");
+    let shown = rule(&reply.body["explanation"], "site_wait_after_shown");
+    assert_eq!(shown["until"], reply.body["until"]);
+
+    // At a time of the caller's choosing: the next day, the wait is over.
+    let tomorrow = app.clock.now().0 + 86_400_000;
+    let later = app
+        .admin_post(
+            &path,
+            &json!({ "survey_id": "nps", "member": "M-9", "at": tomorrow }),
+        )
+        .await;
+    assert_eq!(later.body["decision"], "show");
+    assert_eq!(
+        rule(&later.body["explanation"], "site_wait_after_shown")["outcome"],
+        "passed"
+    );
+
+    assert_eq!(
+        app.post_raw(&path, |r| r.json(&asked)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    app.admin_post(&path, &json!({ "survey_id": "nope", "member": "M-9" }))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    let far = app
+        .admin_post(
+            &path,
+            &json!({ "survey_id": "nps", "member": "M-9", "at": i64::MAX }),
+        )
+        .await;
+    far.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(far.error().1.as_deref(), Some("at"));
+}

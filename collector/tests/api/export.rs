@@ -102,10 +102,10 @@ async fn a_hundred_thousand_responses_export_as_csv_that_two_parsers_read_back()
     // The csv crate.
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let header = reader.headers().unwrap().clone();
-    let columns = 16 + 4;
+    let columns = 18 + 4;
     assert_eq!(header.len(), columns, "{header:?}");
     assert_eq!(&header[0], "seq", "the BOM is not part of the first name");
-    let names: Vec<&str> = header.iter().skip(16).collect();
+    let names: Vec<&str> = header.iter().skip(18).collect();
     assert_eq!(
         names,
         ["nps", "again", "answer.channel", "why"],
@@ -116,7 +116,7 @@ async fn a_hundred_thousand_responses_export_as_csv_that_two_parsers_read_back()
         let record = record.unwrap();
         assert_eq!(record.len(), columns);
         assert_eq!(record[0], (i + 1).to_string(), "ingest order");
-        let why = &record[19];
+        let why = &record[21];
         if i == 0 {
             formula = Some(why.to_owned());
         } else if i == 5 {
@@ -127,7 +127,7 @@ async fn a_hundred_thousand_responses_export_as_csv_that_two_parsers_read_back()
         }
         if i % 10 == 9 {
             assert_eq!(
-                (&record[4], &record[17], &record[18]),
+                (&record[4], &record[19], &record[20]),
                 ("2", "true", "친구")
             );
         }
@@ -629,6 +629,7 @@ async fn responses_stored_before_the_indexes_existed_are_indexed_on_open() {
                 response: stored_response(1, json!({ "nps": i % 11 }), json!({})),
                 received_at: shared::time::Timestamp(i),
                 webhooks: Vec::new(),
+                repeat_window: shared::time::Period::ZERO,
                 reply,
             })
             .await

@@ -307,6 +307,7 @@ impl TestApp {
                             response,
                             received_at,
                             webhooks: Vec::new(),
+                            repeat_window: shared::time::Period::ZERO,
                             reply,
                         })
                         .expect("the writer takes the job"),

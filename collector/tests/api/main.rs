@@ -14,6 +14,7 @@ mod eligibility;
 mod export;
 mod helpers;
 mod keys;
+mod kiosks;
 mod openapi;
 mod ops;
 mod privacy;

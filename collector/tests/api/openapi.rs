@@ -88,6 +88,7 @@ async fn public_routes_are_documented_without_a_key_and_admin_routes_with_one() 
         "/v1/responses/batch",
         "/v1/displays",
         "/v1/eligibility",
+        "/v1/kiosks/heartbeat",
         "/v1/client-reports",
         "/healthz",
         "/metrics",
