@@ -58,7 +58,20 @@ fn is_length_limit(e: &axum::extract::rejection::FailedToBufferBody) -> bool {
 }
 
 /// Parses JSON into `T`, telling a syntax error (400) from a shape error (422 with its field).
+///
+/// Every body of this API is a JSON object. serde's derived structs would also take an array
+/// of their fields in order (`[[null]]` as a batch, found by schemathesis), so anything else
+/// that is well-formed JSON is refused here, before it can be read positionally.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|&b| b != b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                Ok(_) => not_an_object(String::new()),
+                Err(e) => ApiError::MalformedJson(e.to_string()),
+            },
+        );
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -67,12 +80,24 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Turns a `serde_json::Value` into `T` with the same error mapping (for batch items).
+/// Turns a `serde_json::Value` into `T` with the same error mapping (for batch items, which
+/// must be objects too).
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    if !value.is_object() {
+        return Err(not_an_object(String::new()));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         shape_error(path, e.into_inner())
     })
+}
+
+fn not_an_object(field: String) -> ApiError {
+    ApiError::invalid(FieldError::new(
+        ErrorCode::InvalidType,
+        field,
+        "must be a JSON object",
+    ))
 }
 
 fn shape_error(path: String, e: serde_json::Error) -> ApiError {
@@ -129,6 +154,29 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         size: u8,
+    }
+
+    /// Regression (schemathesis): a derived struct also reads an array of its fields in order,
+    /// so `["a", null]` was an `Outer`. Bodies and batch items must be objects.
+    #[test]
+    fn only_objects_are_read() {
+        for body in [r#"["a", null]"#, "[[null]]", " 7", "null", "\"a\""] {
+            match parse::<Outer>(body.as_bytes()) {
+                Err(ApiError::Invalid(errors)) => {
+                    assert_eq!(errors[0].message, "must be a JSON object", "{body}")
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            from_value::<Outer>(serde_json::json!(["a", null])),
+            Err(ApiError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse::<Outer>(b"[1,"),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(parse::<Outer>(br#" {"name": "a"}"#).is_ok());
     }
 
     /// Regression: an unknown field was named twice (`secret.secret`).
