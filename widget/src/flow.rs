@@ -344,8 +344,9 @@ fn submit(survey: &Survey, embed: &Embed, answers: Map<QuestionId, AnswerValue>)
     // Kept on the device first: the thank-you shows only after this returns.
     outbox::keep(embed, &raw, embed.receipt.as_deref());
     outbox::flush(embed, false);
-    // A receipt page is the survey: its thank-you stays.
+    // A receipt page is the survey: its thank-you stays. A kiosk page shows its own thank-you
+    // and asks the next customer at once, so every press is a response of its own.
     if embed.receipt.is_none() {
-        close_later(4_000);
+        close_later(if embed.kiosk.is_some() { 0 } else { 4_000 });
     }
 }

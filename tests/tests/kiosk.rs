@@ -1,0 +1,220 @@
+//! The kiosk page (issue 4): `www/kiosk.html` on a landscape tablet in an unmanned store, with
+//! the demo's kiosk survey (smileys, then "what was the problem?" for the two low ones).
+//! Needs the bundle (`cargo xtask dist`) and Chromium (`cargo xtask test` does both).
+
+use std::time::Duration;
+
+use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::{SURVEY_HOST, in_shadow, start_demo, stored_responses, wait_for_responses};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(15);
+const STORE: &str = "gangnam-01";
+const KIOSK: &str = "k1";
+
+/// A landscape tablet (a 10-inch store kiosk), touch input.
+const TABLET: Viewport = Viewport {
+    width: 1280,
+    height: 800,
+    scale: 1.0,
+    mobile: false,
+};
+
+fn kiosk_url(base: &str, extra: &str) -> String {
+    format!("{base}/kiosk.html?site=demo-shop&store={STORE}&kiosk={KIOSK}&lang=en{extra}")
+}
+
+async fn assert_bundle(base: &str) {
+    let loader = reqwest::get(format!("{base}/widget.js"))
+        .await
+        .expect("the collector answers");
+    assert!(
+        loader.status().is_success(),
+        "no widget bundle: run `cargo xtask dist` (cargo xtask test does)"
+    );
+}
+
+/// Waits for the attract screen: the first question, smileys, for the next customer.
+async fn wait_for_attract(browser: &Browser) {
+    browser
+        .wait_until(
+            &format!(
+                "document.body.dataset.screen === 'attract' && {}",
+                in_shadow("[data-value='4']")
+            ),
+            WAIT,
+        )
+        .await
+        .expect("the attract screen with the smileys");
+}
+
+/// One press of smiley `value` (1 to 4).
+async fn press(browser: &Browser, value: u8) {
+    browser
+        .wait_until(&in_shadow(&format!("[data-value='{value}']")), WAIT)
+        .await
+        .expect("the smileys");
+    browser
+        .click_in_shadow(SURVEY_HOST, &format!("[data-value='{value}']"))
+        .await
+        .expect("smiley pressed");
+}
+
+fn kiosk_responses(stored: &[Value]) -> Vec<&Value> {
+    stored
+        .iter()
+        .filter(|r| r["survey_id"] == "kiosk-smiley")
+        .collect()
+}
+
+#[tokio::test]
+async fn three_customers_in_a_row_each_get_the_thank_you_and_the_page_resets_between_them() {
+    let demo = start_demo().await;
+    assert_bundle(&demo.base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser.goto(&kiosk_url(&demo.base, "")).await.unwrap();
+    wait_for_attract(&browser).await;
+    tokio::time::sleep(Duration::from_millis(400)).await; // the card's entrance
+    browser.screenshot("kiosk-tablet-attract").await.unwrap();
+
+    // A happy customer: one press, the thank-you.
+    press(&browser, 4).await;
+    browser
+        .wait_until("document.body.dataset.screen === 'thanks'", WAIT)
+        .await
+        .expect("the thank-you");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.screenshot("kiosk-tablet-thanks").await.unwrap();
+    wait_for_attract(&browser).await;
+
+    // An unhappy one: the follow-up that a low score calls for, then the thank-you.
+    press(&browser, 1).await;
+    browser
+        .wait_until(&in_shadow(".choices"), WAIT)
+        .await
+        .expect("the follow-up");
+    browser
+        .wait_until("document.body.dataset.screen === 'followup'", WAIT)
+        .await
+        .expect("the page knows the customer is mid-survey");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.screenshot("kiosk-tablet-followup").await.unwrap();
+    browser
+        .click_in_shadow(SURVEY_HOST, ".choices .option")
+        .await
+        .expect("a problem picked");
+    browser
+        .wait_until("document.body.dataset.screen === 'thanks'", WAIT)
+        .await
+        .expect("the thank-you");
+    wait_for_attract(&browser).await;
+
+    // A third, so-so.
+    press(&browser, 3).await;
+    browser
+        .wait_until("document.body.dataset.screen === 'thanks'", WAIT)
+        .await
+        .expect("the thank-you");
+    wait_for_attract(&browser).await;
+
+    let stored = wait_for_responses(&demo.base, 3, WAIT).await;
+    let kiosk = kiosk_responses(&stored);
+    assert_eq!(kiosk.len(), 3, "{stored:#?}");
+    for r in &kiosk {
+        assert_eq!(r["context"]["channel"], "kiosk", "{r:#}");
+        assert_eq!(r["context"]["store_id"], STORE, "{r:#}");
+        assert_eq!(r["context"]["kiosk_id"], KIOSK, "{r:#}");
+        assert!(r["flag"].is_null(), "three customers, none flagged: {r:#}");
+    }
+    let mut scores: Vec<i64> = kiosk
+        .iter()
+        .map(|r| r["answers"]["visit"].as_i64().expect("a smiley"))
+        .collect();
+    scores.sort();
+    assert_eq!(scores, [1, 3, 4]);
+    assert!(
+        kiosk
+            .iter()
+            .any(|r| !r["answers"]["problem"].is_null() && r["answers"]["visit"] == 1),
+        "the follow-up's answer is sent with the smiley: {kiosk:#?}"
+    );
+}
+
+#[tokio::test]
+async fn ten_presses_of_one_smiley_within_five_seconds_store_one_counted_and_nine_flagged() {
+    let demo = start_demo().await;
+    assert_bundle(&demo.base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser.goto(&kiosk_url(&demo.base, "")).await.unwrap();
+    wait_for_attract(&browser).await;
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        press(&browser, 4).await;
+        // The next press lands on the question shown again under the thank-you.
+        browser
+            .wait_until(
+                &format!(
+                    "document.body.dataset.screen === 'thanks' && {}",
+                    in_shadow("[data-value='4']:not(.picked)")
+                ),
+                WAIT,
+            )
+            .await
+            .expect("the question again");
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(5),
+        "ten presses took {took:?}: this test needs them within the 5 s window"
+    );
+
+    let stored = wait_for_responses(&demo.base, 10, WAIT).await;
+    let kiosk = kiosk_responses(&stored);
+    assert_eq!(kiosk.len(), 10, "every press is stored: {stored:#?}");
+    let counted: Vec<_> = kiosk.iter().filter(|r| r["flag"].is_null()).collect();
+    let flagged: Vec<_> = kiosk
+        .iter()
+        .filter(|r| r["flag"] == "repeat_press")
+        .collect();
+    assert_eq!(counted.len(), 1, "{kiosk:#?}");
+    assert_eq!(flagged.len(), 9, "{kiosk:#?}");
+    assert!(
+        flagged
+            .iter()
+            .all(|r| r["repeat_of"] == counted[0]["response_id"]),
+        "{kiosk:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_attract_screen_for_the_next() {
+    let demo = start_demo().await;
+    assert_bundle(&demo.base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser
+        .goto(&kiosk_url(&demo.base, "&idle=2"))
+        .await
+        .unwrap();
+    wait_for_attract(&browser).await;
+    press(&browser, 2).await;
+    browser
+        .wait_until("document.body.dataset.screen === 'followup'", WAIT)
+        .await
+        .expect("the follow-up");
+    // No touch for the idle time: back to the first question, with nothing picked.
+    wait_for_attract(&browser).await;
+    assert_eq!(
+        browser.eval(&in_shadow(".choices, .picked")).await.unwrap(),
+        Value::Bool(false),
+        "the attract screen is a fresh first question"
+    );
+    // The partial answer is dropped (the widget has no partial sending yet): the next customer
+    // answers, and only that is stored.
+    press(&browser, 4).await;
+    wait_for_responses(&demo.base, 1, WAIT).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stored = stored_responses(&demo.base).await;
+    let kiosk = kiosk_responses(&stored);
+    assert_eq!(kiosk.len(), 1, "{stored:#?}");
+    assert_eq!(kiosk[0]["answers"]["visit"], 4);
+}
