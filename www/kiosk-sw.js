@@ -43,8 +43,9 @@ self.addEventListener("fetch", function (event) {
     }
     return response;
   }, function () {
-    return caches.match(request).then(function (hit) {
-      return hit || caches.match(request, { ignoreSearch: true }).then(function (page) {
+    // ignoreVary: the copy was fetched by this worker, without the page's `Origin` header.
+    return caches.match(request, { ignoreVary: true }).then(function (hit) {
+      return hit || caches.match(request, { ignoreSearch: true, ignoreVary: true }).then(function (page) {
         return page || Response.error();
       });
     });

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{SURVEY_HOST, in_shadow, start_demo, stored_responses, wait_for_responses};
+use nunchi_e2e::{
+    SURVEY_HOST, in_shadow, start_demo, start_demo_at, stored_responses, wait_for_responses,
+};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -58,6 +60,15 @@ async fn press(browser: &Browser, value: u8) {
         .click_in_shadow(SURVEY_HOST, &format!("[data-value='{value}']"))
         .await
         .expect("smiley pressed");
+}
+
+async fn answers_on(browser: &Browser) -> usize {
+    browser
+        .eval("JSON.parse(localStorage.getItem('nunchi:demo-shop:outbox') ?? '[]').length")
+        .await
+        .expect("the outbox")
+        .as_u64()
+        .unwrap_or(0) as usize
 }
 
 fn kiosk_responses(stored: &[Value]) -> Vec<&Value> {
@@ -217,4 +228,90 @@ async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_attract_screen_
     let kiosk = kiosk_responses(&stored);
     assert_eq!(kiosk.len(), 1, "{stored:#?}");
     assert_eq!(kiosk[0]["answers"]["visit"], 4);
+}
+
+async fn kiosks(base: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}/v1/admin/sites/demo-shop/kiosks"))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .expect("admin API")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn twenty_answers_while_the_collector_is_down_with_a_reload_are_stored_exactly_once() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let data = dir.path().join("data");
+    let demo = start_demo_at(&data, 0).await;
+    let port = demo.port();
+    assert_bundle(&demo.base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    let url = kiosk_url(&demo.base, "&heartbeat=1&thanks=300");
+    browser.goto(&url).await.unwrap();
+    wait_for_attract(&browser).await;
+    browser
+        .wait_until("document.body.dataset.offlineReady === 'yes'", WAIT)
+        .await
+        .expect("the page, the widget and the survey kept for offline use");
+    // The heartbeat is listed, with nothing waiting.
+    let listed = kiosks(&demo.base).await;
+    assert_eq!(listed["kiosks"][0]["kiosk_id"], KIOSK, "{listed:#}");
+    assert_eq!(listed["kiosks"][0]["backlog"], 0, "{listed:#}");
+
+    demo.stop().await;
+    // Different smileys in turn: no press is a repeat of the one before.
+    let scores = [4u8, 3];
+    for i in 0..20 {
+        if i == 10 {
+            // The page, the widget and the survey come from the service worker's copies.
+            browser.reload().await.unwrap();
+        }
+        wait_for_attract(&browser).await;
+        press(&browser, scores[i % 2]).await;
+        browser
+            .wait_until("document.body.dataset.screen === 'thanks'", WAIT)
+            .await
+            .expect("the thank-you, offline");
+        assert_eq!(answers_on(&browser).await, i + 1, "kept on the kiosk");
+    }
+    browser
+        .wait_until("document.body.dataset.online === 'no'", WAIT)
+        .await
+        .expect("the page shows it is offline");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser.screenshot("kiosk-tablet-offline").await.unwrap();
+
+    let demo = start_demo_at(&data, port).await;
+    let stored = wait_for_responses(&demo.base, 20, Duration::from_secs(30)).await;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('nunchi:demo-shop:outbox') ?? '[]').length === 0",
+            WAIT,
+        )
+        .await
+        .expect("the outbox empties");
+    // Give any duplicate send time to land, then count again.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let stored_again = stored_responses(&demo.base).await;
+    assert_eq!(stored.len(), 20, "{stored:#?}");
+    assert_eq!(stored_again.len(), 20, "exactly once: {stored_again:#?}");
+    let mut ids: Vec<&str> = stored_again
+        .iter()
+        .map(|r| r["response_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    assert!(stored_again.iter().all(|r| r["flag"].is_null()));
+
+    // The heartbeat after the outage: seen again, nothing waiting.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let listed = kiosks(&demo.base).await;
+    assert_eq!(listed["kiosks"][0]["backlog"], 0, "{listed:#}");
+    assert_eq!(listed["kiosks"][0]["stale"], false, "{listed:#}");
+    demo.stop().await;
 }
