@@ -27,6 +27,7 @@
   var korean = /^ko\b/i.test(lang);
   var texts = korean ? {
     invite: "잠깐! 의견을 들려주세요",
+    hint: "얼굴을 눌러 주세요 · 5초면 끝나요",
     thanks: "감사합니다!",
     thanksText: "소중한 의견은 더 좋은 매장을 만드는 데 쓰입니다.",
     privacy: "응답은 익명으로 저장됩니다",
@@ -35,6 +36,7 @@
     missing: "키오스크 설정 오류: 주소에 store와 kiosk가 필요합니다"
   } : {
     invite: "Tell us how we did",
+    hint: "Tap a face · it takes five seconds",
     thanks: "Thank you!",
     thanksText: "Your feedback helps us make this store better.",
     privacy: "Your answer is anonymous",
@@ -46,6 +48,7 @@
   var body = document.body;
   document.documentElement.lang = korean ? "ko" : "en";
   $("invite").textContent = texts.invite;
+  $("hint").textContent = texts.hint;
   $("thanks-title").textContent = texts.thanks;
   $("thanks-text").textContent = texts.thanksText;
   $("privacy").textContent = texts.privacy;
