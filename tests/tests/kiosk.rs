@@ -315,3 +315,55 @@ async fn twenty_answers_while_the_collector_is_down_with_a_reload_are_stored_exa
     assert_eq!(listed["kiosks"][0]["stale"], false, "{listed:#}");
     demo.stop().await;
 }
+
+/// Polls the admin list of kiosks until this kiosk's latest heartbeat reports `backlog`.
+async fn wait_for_backlog(base: &str, backlog: u64) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let listed = kiosks(base).await;
+        let mine = listed["kiosks"]
+            .as_array()
+            .and_then(|k| k.iter().find(|k| k["kiosk_id"] == KIOSK).cloned());
+        if let Some(mine) = mine.filter(|m| m["backlog"] == backlog) {
+            return mine;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no heartbeat with a backlog of {backlog}: {listed:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_heartbeat_reports_the_answers_waiting_on_the_kiosk_to_the_admin_list() {
+    let demo = start_demo().await;
+    assert_bundle(&demo.base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser
+        .goto(&kiosk_url(&demo.base, "&heartbeat=1&thanks=300"))
+        .await
+        .unwrap();
+    wait_for_attract(&browser).await;
+    let seen = wait_for_backlog(&demo.base, 0).await;
+    assert_eq!(seen["store_id"], STORE, "{seen:#}");
+    assert_eq!(seen["stale"], false, "{seen:#}");
+    assert!(seen["widget_version"].is_string(), "{seen:#}");
+
+    // The answers cannot get through (the heartbeat can): three wait on the kiosk.
+    browser.block_urls(&["*/v1/responses*"]).await.unwrap();
+    for score in [4, 3, 4] {
+        wait_for_attract(&browser).await;
+        press(&browser, score).await;
+        browser
+            .wait_until("document.body.dataset.screen === 'thanks'", WAIT)
+            .await
+            .expect("the thank-you");
+    }
+    wait_for_backlog(&demo.base, 3).await;
+
+    browser.block_urls(&[]).await.unwrap();
+    let stored = wait_for_responses(&demo.base, 3, Duration::from_secs(40)).await;
+    assert_eq!(kiosk_responses(&stored).len(), 3, "{stored:#?}");
+    wait_for_backlog(&demo.base, 0).await;
+}
