@@ -341,10 +341,15 @@ async fn the_heartbeat_reports_the_answers_waiting_on_the_kiosk_to_the_admin_lis
     assert_bundle(&demo.base).await;
     let browser = Browser::start(TABLET).await.expect("browser");
     browser
-        .goto(&kiosk_url(&demo.base, "&heartbeat=1&thanks=300"))
+        .goto(&format!(
+            "{}/kiosk.html?site=demo-shop&store={STORE}&kiosk={KIOSK}&lang=ko&heartbeat=1&thanks=300",
+            demo.base
+        ))
         .await
         .unwrap();
     wait_for_attract(&browser).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    browser.screenshot("kiosk-tablet-attract-ko").await.unwrap();
     let seen = wait_for_backlog(&demo.base, 0).await;
     assert_eq!(seen["store_id"], STORE, "{seen:#}");
     assert_eq!(seen["stale"], false, "{seen:#}");
