@@ -163,7 +163,7 @@ async fn respond(
     accept(&state, response_id, pending).await
 }
 
-#[utoipa::path(get, security(()), path = "/r/{token}", tag = "receipts", summary = "the receipt page: 200 for a usable token, else the token's error status", params(("token" = String, Path)), responses((status = 200, description = "the page (www/receipt.html)", content_type = "text/html"), crate::error::responses::Receipt))]
+#[utoipa::path(get, security(()), path = "/r/{token}", tag = "receipts", summary = "the receipt page: 200 for a usable token, else the token's error status", params(("token" = String, Path)), responses((status = 200, description = "the page (www/receipt.html)", content_type = "text/html"), (status = 403, description = "the page, which says the link is not valid (a forged, altered or unknown token)", content_type = "text/html"), (status = 404, description = "the page, for a token whose site or survey is gone", content_type = "text/html"), (status = 409, description = "the page, which says the receipt is already answered", content_type = "text/html"), (status = 410, description = "the page, which says the survey has expired", content_type = "text/html")))]
 async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let status = match open(&state, &token) {
         Ok(_) => StatusCode::OK,
