@@ -3,6 +3,9 @@
 //! takes itself off the page, tells the host once through `nunchi:error`, ignores later calls,
 //! keeps the wasm trap that follows a panic off the console and away from the page's error
 //! handlers, and the host page goes on working. Needs the bundle and Chromium (`cargo xtask test`).
+//!
+//! The trap is hidden by the loader's JS listener. When a wasm closure did it, about one run in
+//! four let the trap through: the module had just trapped and is not to be called again.
 
 use std::time::Duration;
 
@@ -27,7 +30,8 @@ async fn a_panic_while_rendering_unmounts_the_widget_and_spares_the_page() {
     browser
         .execute(
             "window.seen = []; window.hostErrors = 0; \
-             window.onerror = (m, f) => { hostErrors++; window.lastErr = f + ' ' + m; }; \
+             window.hostErrorLog = []; \
+             window.onerror = (m, f) => { hostErrors++; hostErrorLog.push(f + ' ' + m); }; \
              addEventListener('error', () => hostErrors++); \
              addEventListener('nunchi:error', e => seen.push(e.detail.message)); \
              addEventListener('nunchi:shown', () => seen.push('shown')); \
@@ -92,7 +96,8 @@ async fn a_panic_while_rendering_unmounts_the_widget_and_spares_the_page() {
     assert_eq!(
         browser.eval("hostErrors").await.unwrap(),
         Value::from(0),
-        "the page's error handlers (set after the widget started) saw nothing"
+        "the page's error handlers (set after the widget started) saw nothing: {}",
+        browser.eval("hostErrorLog").await.unwrap()
     );
     assert_eq!(told, 1, "one warning on the console: {console:#?}");
     drop(demo);

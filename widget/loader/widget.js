@@ -23,9 +23,25 @@
     placement: data.placement,
     mode: data.mode
   };
+  // After a panic the widget takes itself off the page and tells the host (`nunchi:error`), and
+  // then its wasm module traps. The trap reaches the page as an uncaught error from our file,
+  // and the host's error monitoring would log our failure as its own. This capturing listener
+  // keeps our traps off the console and away from handlers the page adds later. It is plain
+  // JS, not a wasm closure, because a module that has just trapped must not be called again.
+  var wasm = new URL("/widget/__WASM__", base).href;
+  var told = false;
+  addEventListener("nunchi:error", function () { told = true; });
+  addEventListener("error", function (e) {
+    if (e.filename !== wasm || !(e.error instanceof WebAssembly.RuntimeError)) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    // A trap without a panic first (a stack overflow) has not been reported yet.
+    if (!told) console.warn("nunchi: the widget stopped after an internal error:", e.message);
+    told = true;
+  }, true);
   import(new URL("/widget/__MODULE__", base).href)
     .then(function (module) {
-      return module.default({ module_or_path: new URL("/widget/__WASM__", base).href }).then(function () {
+      return module.default({ module_or_path: wasm }).then(function () {
         var handle = module.boot(options);
         var queued = n._q;
         n._q = [];

@@ -101,8 +101,8 @@ pub(crate) fn failed() -> bool {
 
 /// A bug must never break the host page: on a panic the widget takes itself off the page,
 /// says so once on the console and to the host (`nunchi:error`), and ignores later calls.
+/// The wasm trap that follows the panic is kept from the page by the loader (widget/loader).
 fn contain_panics() {
-    hide_the_trap();
     // Through yew: a hook set with `std::panic::set_hook` is replaced by yew's own on the
     // first render, so a panic while a survey is on screen would not be contained.
     yew::set_custom_panic_hook(Box::new(|info| {
@@ -129,38 +129,6 @@ fn contain_panics() {
             &host_events::ErrorDetail { message: &message },
         );
     }));
-}
-
-/// After a panic, `panic = "abort"` ends in a wasm trap, which reaches the page as an uncaught
-/// `RuntimeError` from whichever callback entered the module: the host's error monitoring would
-/// log our failure as theirs. A capturing listener on `window`, added at boot, takes errors
-/// from our module out of the page's sight once the widget has failed: off the console, and
-/// away from `error` listeners and `onerror` handlers the page sets after the widget started
-/// (those set earlier run first, as the DOM runs listeners in order; they see one error).
-fn hide_the_trap() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let listener = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
-        // Compared in JS: a Rust `str::contains` would bring its searcher into the bundle.
-        let ours =
-            failed() && js_sys::JsString::from(event.filename()).includes("/widget/nunchi-", 0);
-        if ours
-            && event
-                .error()
-                .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
-        {
-            event.prevent_default();
-            event.stop_immediate_propagation();
-        }
-    });
-    let _ = window.add_event_listener_with_callback_and_bool(
-        "error",
-        listener.as_ref().unchecked_ref(),
-        true,
-    );
-    // For the rest of the page's life: the module may trap again on a later callback.
-    listener.forget();
 }
 
 /// Starts the widget with the script tag's options and returns the command handler.

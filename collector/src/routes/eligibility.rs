@@ -188,11 +188,7 @@ async fn admin_explain(
     Json(request): Json<ExplainRequest>,
 ) -> Result<axum::Json<ExplainAnswer>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = state.store.catalog().site(&id).ok_or(ApiError::NotFound {
-        what: "site",
-        id: site,
-        field: None,
-    })?;
+    let site = super::sites::known_site(&state, &id)?;
     let survey = state
         .store
         .catalog()

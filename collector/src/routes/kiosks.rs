@@ -157,11 +157,7 @@ async fn list(
         ))
     })?;
     let id = parse_site_id(&site)?;
-    let site = state.store.catalog().site(&id).ok_or(ApiError::NotFound {
-        what: "site",
-        id: site,
-        field: None,
-    })?;
+    let site = super::sites::known_site(&state, &id)?;
     let stale_after = query.stale_after.unwrap_or(DEFAULT_STALE_AFTER_SECS);
     let now = state.clock.now();
     let kiosks = state

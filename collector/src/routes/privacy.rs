@@ -43,11 +43,7 @@ async fn erase(
     Json(request): Json<EraseRequest>,
 ) -> Result<axum::Json<EraseAnswer>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = state.store.catalog().site(&id).ok_or(ApiError::NotFound {
-        what: "site",
-        id: site,
-        field: None,
-    })?;
+    let site = super::sites::known_site(&state, &id)?;
     let member = site.member_hash(&request.member);
     let erased = privacy::erase_member(&state.store, &site.id, &member).await?;
     tracing::info!(site = %site.id, responses = erased.responses, displays = erased.displays, "erased a member");

@@ -52,7 +52,7 @@ async fn issue(
 ) -> Result<(StatusCode, axum::Json<Issued>), ApiError> {
     let id = parse_site_id(&site)?;
     caller.require(Scope::Receipts, &id)?;
-    let site = known_site(&state, &id)?;
+    let site = super::sites::known_site(&state, &id)?;
     let public_url = public_url(&state, &headers)?;
     let (store, now) = (state.store.clone(), state.clock.now());
     // Blocking: the site's first receipt makes its key durably, and the QR code is drawn.
@@ -163,7 +163,7 @@ async fn respond(
     accept(&state, response_id, pending).await
 }
 
-#[utoipa::path(get, security(()), path = "/r/{token}", tag = "receipts", summary = "the receipt page: 200 for a usable token, else the token's error status", params(("token" = String, Path)), responses((status = 200, description = "the page (www/receipt.html)", content_type = "text/html"), crate::error::responses::Receipt))]
+#[utoipa::path(get, security(()), path = "/r/{token}", tag = "receipts", summary = "the receipt page: 200 for a usable token, else the token's error status", params(("token" = String, Path)), responses((status = 200, description = "the page (www/receipt.html)", content_type = "text/html"), (status = 403, description = "the page, which says the link is not valid (a forged, altered or unknown token)", content_type = "text/html"), (status = 404, description = "the page, for a token whose site or survey is gone", content_type = "text/html"), (status = 409, description = "the page, which says the receipt is already answered", content_type = "text/html"), (status = 410, description = "the page, which says the survey has expired", content_type = "text/html")))]
 async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let status = match open(&state, &token) {
         Ok(_) => StatusCode::OK,
@@ -209,7 +209,7 @@ async fn rotate_key(
     Path(site): Path<String>,
 ) -> Result<(StatusCode, axum::Json<KeyView>), ApiError> {
     let id = parse_site_id(&site)?;
-    known_site(&state, &id)?;
+    super::sites::known_site(&state, &id)?;
     let (store, now) = (state.store.clone(), state.clock.now());
     let key = tokio::task::spawn_blocking(move || store.receipt_keys().rotate(&id, now)).await??;
     Ok((
@@ -220,21 +220,6 @@ async fn rotate_key(
             created_at: key.created_at,
         }),
     ))
-}
-
-fn known_site(
-    state: &AppState,
-    id: &SiteId,
-) -> Result<std::sync::Arc<crate::site::Site>, ApiError> {
-    state
-        .store
-        .catalog()
-        .site(id)
-        .ok_or_else(|| ApiError::NotFound {
-            what: "site",
-            id: id.to_string(),
-            field: None,
-        })
 }
 
 /// `--public-url`, or else this request's own host over http.
