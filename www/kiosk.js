@@ -8,8 +8,14 @@
 // (required), survey (default kiosk-smiley), lang, idle (seconds before a half-answered survey
 // is reset, default 30), thanks (ms the thank-you shows, default 3000), heartbeat (seconds,
 // default 60).
+//
+// A customer who walks away from a follow-up: after the idle time the page goes back to the
+// first question, and the answers given so far are sent or dropped as the survey's
+// `kiosk.partial` says ("send", the default, or "drop"; read from the site's configuration).
 (function () {
   "use strict";
+  // The release (the workspace's version; a test keeps them equal). The heartbeat adds the
+  // widget build that is running, from its content-hashed file name: `0.1.0+1bec5a1af73c992b`.
   var VERSION = "0.1.0";
   var me = document.currentScript;
   var query = new URLSearchParams(location.search);
@@ -91,21 +97,53 @@
     var host = document.querySelector("#survey nunchi-survey");
     return host && host.shadowRoot;
   }
+  // The card's close button (×) is for a visitor who does not want to answer; at a kiosk
+  // nobody is asked who did not walk up, and the attract screen is the rest state. The card's
+  // shadow root is open: one more constructed sheet hides it, before the card is painted (a
+  // mutation observer runs before the next frame; the widget styles its root before adding it).
+  var kioskSheet = new CSSStyleSheet();
+  kioskSheet.replaceSync(".close{display:none}.question{margin-right:0}");
+  new MutationObserver(function () {
+    var root = card();
+    if (root && root.adoptedStyleSheets.indexOf(kioskSheet) < 0) {
+      root.adoptedStyleSheets = root.adoptedStyleSheets.concat(kioskSheet);
+    }
+  }).observe($("survey"), { childList: true });
+  var firstShown = true;
   window.addEventListener("nunchi:shown", function () {
     if (body.getAttribute("data-screen") !== "thanks") screen("attract");
     offlineReady();
+    // The first heartbeat waits for the widget, so that it names the build that runs.
+    if (firstShown) beat();
+    firstShown = false;
   });
   // Every answer: the widget has kept it in its outbox and closes its card at once; the next
   // customer's question comes back under the thank-you, and a repeated press on it is sent too
-  // (the collector flags it).
+  // (the collector flags it). A partial answer sent after the idle time thanks nobody.
+  var walkedAway = false;
   window.addEventListener("nunchi:answered", function () {
-    screen("thanks");
-    clearTimeout(thanksTimer);
-    thanksTimer = setTimeout(function () { screen("attract"); }, thanksMs);
+    if (walkedAway) {
+      walkedAway = false;
+      screen("attract");
+    } else {
+      screen("thanks");
+      clearTimeout(thanksTimer);
+      thanksTimer = setTimeout(function () { screen("attract"); }, thanksMs);
+    }
     setTimeout(ask, 30);
     setTimeout(beat, 500);
   });
   window.addEventListener("nunchi:dismissed", function () { setTimeout(ask, 30); });
+
+  // The survey's kiosk settings, from the configuration the widget reads too (the service
+  // worker keeps it for a reload without network). Until it has come, the default: send.
+  var partial = "send";
+  fetch("/v1/sites/" + encodeURIComponent(site) + "/config?store=" + encodeURIComponent(store))
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (config) {
+      var mine = config && config.surveys.filter(function (s) { return s.id === survey; })[0];
+      if (mine && mine.kiosk && mine.kiosk.partial) partial = mine.kiosk.partial;
+    }, function () {});
   ["pointerdown", "keydown", "input"].forEach(function (type) {
     window.addEventListener(type, function () {
       lastTouch = Date.now();
@@ -116,14 +154,21 @@
       }, 50);
     }, true);
   });
-  // Idle: a customer who walked away from a follow-up. The survey is dismissed, so its partial
-  // answer is dropped, and the attract screen comes back.
+  // Idle: a customer who walked away from a follow-up, and the attract screen comes back. On a
+  // kiosk, the widget sends what a closed card holds (the customer did answer the first
+  // question); `reset` takes the card away without a word, for surveys that drop it.
   setInterval(function () {
     if (body.getAttribute("data-screen") !== "followup" || Date.now() - lastTouch < idleMs) return;
     var root = card();
     var close = root && root.querySelector(".close");
     screen("attract");
-    if (close) close.click();
+    if (partial === "drop") {
+      nunchi.reset();
+      setTimeout(ask, 30);
+    } else if (close) {
+      walkedAway = true;
+      close.click();
+    }
   }, 500);
 
   // Heartbeat: last seen, outbox backlog, version.
@@ -143,17 +188,22 @@
     if (up && !online) window.dispatchEvent(new Event("online"));
     online = up;
   }
+  function version() {
+    var build = performance.getEntriesByType("resource").map(function (e) {
+      return /\/widget\/nunchi-([0-9a-f]+)\.wasm$/.exec(e.name);
+    }).filter(Boolean)[0];
+    return build ? VERSION + "+" + build[1] : VERSION;
+  }
   function beat() {
     fetch("/v1/kiosks/heartbeat", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         site_id: site, store_id: store, kiosk_id: kiosk,
-        backlog: backlog(), widget_version: VERSION, client_time: Date.now()
+        backlog: backlog(), widget_version: version(), client_time: Date.now()
       })
     }).then(function (r) { status(r.ok); }, function () { status(false); });
   }
-  beat();
   setInterval(beat, heartbeatMs);
 
   // Keep the screen on where the browser can (it lets go when the page is hidden).

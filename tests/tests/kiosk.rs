@@ -87,6 +87,16 @@ async fn three_customers_in_a_row_each_get_the_thank_you_and_the_page_resets_bet
     wait_for_attract(&browser).await;
     tokio::time::sleep(Duration::from_millis(400)).await; // the card's entrance
     browser.screenshot("kiosk-tablet-attract").await.unwrap();
+    // No close button: nobody is asked who did not walk up.
+    assert_eq!(
+        browser
+            .eval(&format!(
+                "getComputedStyle(document.querySelector('{SURVEY_HOST}').shadowRoot.querySelector('.close')).display"
+            ))
+            .await
+            .unwrap(),
+        "none"
+    );
 
     // A happy customer: one press, the thank-you.
     press(&browser, 4).await;
@@ -197,8 +207,66 @@ async fn ten_presses_of_one_smiley_within_five_seconds_store_one_counted_and_nin
     );
 }
 
+/// Sets the kiosk survey's `kiosk` settings through the admin API (a new version).
+async fn set_kiosk_settings(base: &str, settings: Value) {
+    let http = reqwest::Client::new();
+    let url = format!("{base}/v1/admin/sites/demo-shop/surveys/kiosk-smiley");
+    let key = collector::config::DEMO_ADMIN_KEY;
+    let mut survey: Value = http
+        .get(&url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("admin API")
+        .json()
+        .await
+        .expect("JSON");
+    survey["kiosk"] = settings;
+    survey.as_object_mut().unwrap().remove("version");
+    let put = http
+        .put(&url)
+        .bearer_auth(key)
+        .json(&survey)
+        .send()
+        .await
+        .expect("admin API");
+    assert!(put.status().is_success(), "{:?}", put.text().await);
+}
+
+/// A customer presses a low smiley, gets the follow-up and walks away; after the idle time the
+/// page is back at a fresh first question.
+async fn walk_away_from_the_follow_up(browser: &Browser) {
+    wait_for_attract(browser).await;
+    press(browser, 2).await;
+    browser
+        .wait_until("document.body.dataset.screen === 'followup'", WAIT)
+        .await
+        .expect("the follow-up");
+    // No touch for the idle time: back to the first question, with nothing picked, and no
+    // thank-you for nobody.
+    browser
+        .wait_until(
+            &format!(
+                "document.body.dataset.screen !== 'followup' && {}",
+                in_shadow("[data-value='4']")
+            ),
+            WAIT,
+        )
+        .await
+        .expect("the idle reset");
+    assert_eq!(
+        browser.eval("document.body.dataset.screen").await.unwrap(),
+        "attract"
+    );
+    assert_eq!(
+        browser.eval(&in_shadow(".choices, .picked")).await.unwrap(),
+        Value::Bool(false),
+        "the attract screen is a fresh first question"
+    );
+}
+
 #[tokio::test]
-async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_attract_screen_for_the_next() {
+async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_smiley_they_pressed() {
     let demo = start_demo().await;
     assert_bundle(&demo.base).await;
     let browser = Browser::start(TABLET).await.expect("browser");
@@ -206,21 +274,49 @@ async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_attract_screen_
         .goto(&kiosk_url(&demo.base, "&idle=2"))
         .await
         .unwrap();
-    wait_for_attract(&browser).await;
-    press(&browser, 2).await;
-    browser
-        .wait_until("document.body.dataset.screen === 'followup'", WAIT)
-        .await
-        .expect("the follow-up");
-    // No touch for the idle time: back to the first question, with nothing picked.
-    wait_for_attract(&browser).await;
+    walk_away_from_the_follow_up(&browser).await;
+    // The survey keeps partial answers (the default): the smiley is stored, without the
+    // follow-up. The next customer answers too.
+    press(&browser, 4).await;
+    let stored = wait_for_responses(&demo.base, 2, WAIT).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stored_again = stored_responses(&demo.base).await;
+    assert_eq!(stored_again.len(), stored.len(), "{stored_again:#?}");
+    let kiosk = kiosk_responses(&stored);
+    assert_eq!(kiosk.len(), 2, "{stored:#?}");
+    let partial = kiosk
+        .iter()
+        .find(|r| r["answers"]["visit"] == 2)
+        .expect("the partial answer");
     assert_eq!(
-        browser.eval(&in_shadow(".choices, .picked")).await.unwrap(),
-        Value::Bool(false),
-        "the attract screen is a fresh first question"
+        partial["answers"].as_object().unwrap().len(),
+        1,
+        "{partial:#}"
     );
-    // The partial answer is dropped (the widget has no partial sending yet): the next customer
-    // answers, and only that is stored.
+    assert!(partial["flag"].is_null(), "{partial:#}");
+    assert!(kiosk.iter().any(|r| r["answers"]["visit"] == 4));
+}
+
+#[tokio::test]
+async fn a_survey_that_drops_partial_answers_stores_nothing_for_a_customer_who_walks_away() {
+    let demo = start_demo().await;
+    assert_bundle(&demo.base).await;
+    set_kiosk_settings(&demo.base, serde_json::json!({ "partial": "drop" })).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser
+        .goto(&kiosk_url(&demo.base, "&idle=2"))
+        .await
+        .unwrap();
+    walk_away_from_the_follow_up(&browser).await;
+    assert_eq!(
+        browser
+            .eval("JSON.parse(localStorage.getItem('nunchi:demo-shop:outbox') ?? '[]').length")
+            .await
+            .unwrap(),
+        0,
+        "nothing kept on the kiosk"
+    );
+    // The next customer answers, and only that is stored.
     press(&browser, 4).await;
     wait_for_responses(&demo.base, 1, WAIT).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -228,6 +324,7 @@ async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_attract_screen_
     let kiosk = kiosk_responses(&stored);
     assert_eq!(kiosk.len(), 1, "{stored:#?}");
     assert_eq!(kiosk[0]["answers"]["visit"], 4);
+    assert_eq!(kiosk[0]["survey_version"], 2, "the version that drops");
 }
 
 async fn kiosks(base: &str) -> Value {
@@ -353,7 +450,24 @@ async fn the_heartbeat_reports_the_answers_waiting_on_the_kiosk_to_the_admin_lis
     let seen = wait_for_backlog(&demo.base, 0).await;
     assert_eq!(seen["store_id"], STORE, "{seen:#}");
     assert_eq!(seen["stale"], false, "{seen:#}");
-    assert!(seen["widget_version"].is_string(), "{seen:#}");
+    // The release and the widget build that runs (its content hash, from the loader).
+    let loader = reqwest::get(format!("{}/widget.js", demo.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let build = loader
+        .split("nunchi-")
+        .filter_map(|rest| rest.split_once(".wasm"))
+        .map(|(hash, _)| hash)
+        .find(|hash| hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .expect("the loader names the wasm");
+    assert_eq!(
+        seen["widget_version"],
+        format!("{}+{build}", env!("CARGO_PKG_VERSION")),
+        "{seen:#}"
+    );
 
     // The answers cannot get through (the heartbeat can): three wait on the kiosk.
     browser.block_urls(&["*/v1/responses*"]).await.unwrap();
@@ -371,4 +485,61 @@ async fn the_heartbeat_reports_the_answers_waiting_on_the_kiosk_to_the_admin_lis
     let stored = wait_for_responses(&demo.base, 3, Duration::from_secs(40)).await;
     assert_eq!(kiosk_responses(&stored).len(), 3, "{stored:#?}");
     wait_for_backlog(&demo.base, 0).await;
+}
+
+/// A kiosk keeps answering for hours without network: its outbox holds far more than a web
+/// visitor's 100 answers (5,000), and an entry is small enough for 5,000 to fit in the origin's
+/// 5 MB of local storage.
+#[tokio::test]
+async fn a_kiosk_keeps_more_answers_than_a_web_page_while_they_cannot_be_sent() {
+    let demo = start_demo().await;
+    assert_bundle(&demo.base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser
+        .goto(&kiosk_url(&demo.base, "&thanks=300"))
+        .await
+        .unwrap();
+    wait_for_attract(&browser).await;
+    browser.block_urls(&["*/v1/responses*"]).await.unwrap();
+    press(&browser, 4).await;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('nunchi:demo-shop:outbox') ?? '[]').length === 1",
+            WAIT,
+        )
+        .await
+        .expect("the answer kept");
+    let size = browser
+        .eval("localStorage.getItem('nunchi:demo-shop:outbox').length")
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    // Local storage counts UTF-16 code units; Chromium allows 10 MB of them per origin, and
+    // other browsers 5 MB: 5,000 entries must stay well inside the smaller.
+    assert!(size * 5_000 < 2_500_000, "an entry of {size} characters");
+    // 149 more waiting (copies with their own ids), as after hours without network.
+    browser
+        .execute(
+            "var key = 'nunchi:demo-shop:outbox';
+             var entries = JSON.parse(localStorage.getItem(key));
+             for (var i = 1; i < 150; i++) {
+               var copy = JSON.parse(JSON.stringify(entries[0]));
+               copy.response.response_id = copy.response.response_id.slice(0, 24) + String(i).padStart(12, '0');
+               entries.push(copy);
+             }
+             localStorage.setItem(key, JSON.stringify(entries));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_for_attract(&browser).await;
+    press(&browser, 3).await;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('nunchi:demo-shop:outbox') ?? '[]').length === 151",
+            WAIT,
+        )
+        .await
+        .expect("151 answers kept: none dropped at a web page's cap of 100");
 }
