@@ -101,8 +101,16 @@
   // nobody is asked who did not walk up, and the attract screen is the rest state. The card's
   // shadow root is open: one more constructed sheet hides it, before the card is painted (a
   // mutation observer runs before the next frame; the widget styles its root before adding it).
+  // Also: larger faces in the colours of store terminals, and no hover highlight (a touch
+  // screen keeps :hover on the last tile pressed, and the next customer would see it picked).
   var kioskSheet = new CSSStyleSheet();
-  kioskSheet.replaceSync(".close{display:none}.question{margin-right:0}");
+  kioskSheet.replaceSync(
+    ".close{display:none}.question{margin-right:0}" +
+    ".face .option{min-height:60px}.face svg{width:40px;height:40px;stroke-width:1.6}" +
+    ".n4 .option[data-value='1']{color:#dc2626}.n4 .option[data-value='2']{color:#ea580c}" +
+    ".n4 .option[data-value='3']{color:#65a30d}.n4 .option[data-value='4']{color:#15803d}" +
+    ".face .option.picked{color:#fff}.option:not(.picked):hover{background:#f3f4f6}"
+  );
   new MutationObserver(function () {
     var root = card();
     if (root && root.adoptedStyleSheets.indexOf(kioskSheet) < 0) {

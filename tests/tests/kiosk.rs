@@ -222,7 +222,10 @@ async fn set_kiosk_settings(base: &str, settings: Value) {
         .await
         .expect("JSON");
     survey["kiosk"] = settings;
-    survey.as_object_mut().unwrap().remove("version");
+    survey
+        .as_object_mut()
+        .expect("a survey is an object")
+        .remove("version");
     let put = http
         .put(&url)
         .bearer_auth(key)
@@ -255,11 +258,17 @@ async fn walk_away_from_the_follow_up(browser: &Browser) {
         .await
         .expect("the idle reset");
     assert_eq!(
-        browser.eval("document.body.dataset.screen").await.unwrap(),
+        browser
+            .eval("document.body.dataset.screen")
+            .await
+            .expect("the screen"),
         "attract"
     );
     assert_eq!(
-        browser.eval(&in_shadow(".choices, .picked")).await.unwrap(),
+        browser
+            .eval(&in_shadow(".choices, .picked"))
+            .await
+            .expect("the card"),
         Value::Bool(false),
         "the attract screen is a fresh first question"
     );
