@@ -21,6 +21,7 @@
 //! - [`api_key`]: a key's scope (admin, export, receipts), site and digest; minting new keys.
 //! - [`export`]: responses as CSV, NDJSON or JSON pages, streamed a page at a time.
 //! - [`summary`]: NPS, CSAT, CES, distributions and response rates of a survey, by group.
+//! - [`comments`]: open-text answers newest first with their context, and the team's labels.
 //! - [`webhook`]: signed webhooks from a durable outbox, retries, dead letters, chat lines.
 //! - [`receipt`]: Receipt QR: issuing a purchase's signed survey link and its QR code, and
 //!   verifying a token.
@@ -36,6 +37,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod comments;
 pub mod config;
 pub mod demo;
 pub mod error;

@@ -26,7 +26,7 @@ impl From<DisplayKind> for ContactKind {
 /// Reported by the widget so that display-to-response rates can be computed and a member's
 /// contact ledger stays whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct DisplayEvent<M = MemberId> {
     pub display_id: DisplayId,
     pub survey_id: SurveyId,
@@ -39,7 +39,7 @@ pub struct DisplayEvent<M = MemberId> {
 /// Asks the collector whether a survey may be shown to an identified member now. When the
 /// answer is yes, the collector records the display under `display_id` in the same step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct EligibilityRequest {
     pub display_id: DisplayId,
     pub survey_id: SurveyId,

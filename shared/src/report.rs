@@ -14,14 +14,14 @@ pub const MAX_QUANTITY: u32 = 100_000;
 
 /// `{"site_id": "demo-shop", "discarded": [{"reason": "outbox_full", "quantity": 3}]}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct ClientReport {
     pub site_id: SiteId,
     pub discarded: Vec<Discarded>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Discarded {
     pub reason: DiscardReason,
     pub quantity: u32,

@@ -116,7 +116,7 @@ impl From<PageUrl> for String {
 /// Where and when a response was given. `M` is the member reference: the member id as the
 /// client sends it ([`MemberId`]), or its keyed hash as the collector stores it ([`MemberHash`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Context<M = MemberId> {
     pub channel: Channel,
     pub site_id: SiteId,
@@ -139,7 +139,7 @@ pub struct Context<M = MemberId> {
 
 /// A response as a client sends it, before it is checked against its survey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct RawResponse {
     pub response_id: ResponseId,
     pub survey_id: SurveyId,

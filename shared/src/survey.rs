@@ -100,7 +100,7 @@ fn first_version() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Question {
     pub id: QuestionId,
     pub kind: QuestionKind,
@@ -157,7 +157,7 @@ fn default_open_text_max() -> u16 {
 /// fields on kinds without fields (serde-rs/serde#2123). Here a field that the kind does not
 /// have is refused by name.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 struct QuestionKindRepr {
     #[serde(rename = "type")]
     kind: KindTag,
@@ -232,7 +232,7 @@ pub enum CsatStyle {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Choice {
     pub id: ChoiceId,
     pub text: LocalizedText,
@@ -240,7 +240,7 @@ pub struct Choice {
 
 /// `{"question": "nps", "when": {"score_at_most": 6}}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct ShowIf {
     pub question: QuestionId,
     pub when: AnswerCondition,

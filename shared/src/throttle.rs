@@ -25,7 +25,7 @@ use crate::time::{Period, Timestamp};
 
 /// Site-wide waiting periods, across all of the site's surveys.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct ThrottlePolicy {
     /// After any survey was shown, show no survey for this long.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,7 +37,7 @@ pub struct ThrottlePolicy {
 
 /// One survey's own limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct SurveyThrottle {
     /// Show at most this many times to one subject without an answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,7 +87,7 @@ pub enum Recurrence {
 
 /// Stop asking once enough responses are in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Quota {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,

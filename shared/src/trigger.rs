@@ -70,7 +70,7 @@ impl serde::de::Visitor<'_> for ScalarVisitor {
 
 /// `{"on": {"type": "page_view"}, "delay": "5s"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Trigger {
     pub on: TriggerEvent,
     /// Wait this long after the event before showing; cancelled if the page changes meanwhile.
@@ -100,7 +100,7 @@ pub enum TriggerEvent {
 
 /// A trigger event as written: the tag and every field any event has, in one flat record.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 struct TriggerEventRepr {
     #[serde(rename = "type")]
     kind: EventTag,
@@ -155,7 +155,7 @@ pub struct PropertyFilter {
 /// A filter as written. Read through `flatten` alone, `{"gt": 1, "lt": 5}` would keep `gt` and
 /// drop `lt`, and unknown keys would be ignored: both silently widen the audience.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 struct FilterRepr {
     property: String,
     eq: Option<Scalar>,
@@ -228,7 +228,7 @@ pub struct Audience<'a> {
 
 /// Restricts a survey to some pages, channels, locales and attributes. Empty lists allow all.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Targeting {
     /// The page must match at least one of these (if any are given).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

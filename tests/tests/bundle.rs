@@ -31,7 +31,20 @@ async fn the_bundle_is_cached_right_and_sent_precompressed() {
     assert_eq!(loader.headers()[CACHE_CONTROL], "public, max-age=300");
     let loader = loader.text().await.expect("text");
     let names = hashed_names(&loader);
-    assert_eq!(names.len(), 2, "a module and a wasm file: {names:?}");
+    assert_eq!(
+        names.len(),
+        4,
+        "a module and a wasm file for host pages, and the same for the receipt page: {names:?}"
+    );
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("nunchi-"))
+            .map(|n| n.rsplit('.').next().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["js", "wasm"],
+        "host pages load one module and one wasm file: {names:?}"
+    );
 
     for name in names {
         let url = format!("{}/widget/{name}", demo.base);

@@ -87,6 +87,18 @@ async fn settled(browser: &Browser) -> String {
         .to_owned()
 }
 
+/// The bundle files this page downloaded, hashes left out: `["nunchi-*.js", "nunchi-*.wasm"]`.
+async fn widget_files(browser: &Browser) -> Value {
+    browser
+        .eval(
+            "performance.getEntriesByType('resource').map(r => new URL(r.name).pathname) \
+             .filter(p => p.startsWith('/widget/')) \
+             .map(p => p.slice(8).replace(/-[0-9a-f]+\\./, '-*.')).sort()",
+        )
+        .await
+        .unwrap()
+}
+
 async fn text_of(browser: &Browser, id: &str) -> String {
     let value = browser
         .eval(&format!("document.getElementById('{id}').textContent"))
@@ -257,6 +269,11 @@ async fn a_member_who_answered_on_a_receipt_is_not_asked_in_the_app_until_the_wa
     let phone = Browser::start(Viewport::PHONE).await.expect("browser");
     phone.goto(&url).await.unwrap();
     assert_eq!(settled(&phone).await, "ready");
+    assert_eq!(
+        widget_files(&phone).await,
+        serde_json::json!(["receipt-*.js", "receipt-*.wasm"]),
+        "the receipt page loads the bundle with receipt mode"
+    );
     answer(&phone).await;
     assert_eq!(wait_for_responses(&demo.base, 1, WAIT).await.len(), 1);
 
@@ -283,6 +300,11 @@ async fn a_member_who_answered_on_a_receipt_is_not_asked_in_the_app_until_the_wa
         "no prompt within the waiting period after the receipt's answer"
     );
     screenshot(&phone, "app-phone-confirmation").await;
+    assert_eq!(
+        widget_files(&phone).await,
+        serde_json::json!(["nunchi-*.js", "nunchi-*.wasm"]),
+        "a host page loads the bundle without receipt mode, the one `bench size` measures"
+    );
 
     // Past the site's wait after an answer (14 days): the same purchase brings the prompt.
     demo.advance_clock(Period::days(15));

@@ -66,6 +66,7 @@ impl RawEmbed {
 
     /// The embedding options of a receipt page, once the receipt has named its site and the
     /// path its one response goes to.
+    #[cfg(feature = "receipt")]
     pub(crate) fn for_receipt(mut self, site: String, responses: String) -> Self {
         self.site = Some(site);
         self.channel = Some("receipt".into());
@@ -73,6 +74,7 @@ impl RawEmbed {
         self
     }
 
+    #[cfg(feature = "receipt")]
     pub(crate) fn collector(&self) -> &str {
         self.collector.trim_end_matches('/')
     }
@@ -201,6 +203,7 @@ mod tests {
         check(raw("kiosk", Some("shop"), None, ""), Err(()));
     }
 
+    #[cfg(feature = "receipt")]
     #[test]
     fn a_receipt_names_the_site_the_channel_and_where_the_answer_goes() {
         let embed = raw("receipt", None, None, "inline:#survey")

@@ -304,6 +304,7 @@ fn show(survey: Arc<Survey>, embed: Embed, report_shown: bool) {
 
 /// Receipt mode: the receipt's survey, at once (the collector counts the receipt, not a
 /// display).
+#[cfg(feature = "receipt")]
 pub(crate) fn show_receipt(survey: Arc<Survey>, embed: Embed) {
     show(survey, embed, false);
 }

@@ -9,7 +9,8 @@
 //! - [`embed`]: the script tag's options, validated.
 //! - [`command`]: the host page's calls (`show`, `track`, `identify`, `reset`).
 //! - [`flow`]: from a command to a decision, a survey on screen, and an answer in the outbox.
-//! - [`receipt`]: receipt mode, the page a receipt's QR code opens.
+//! - `receipt`: receipt mode, the page a receipt's QR code opens (feature `receipt`: only the
+//!   receipt bundle has it).
 //! - [`state`]: the widget's state on this page.
 //! - [`navigation`]: in-page navigations of single-page apps.
 //! - [`page_events`]: scroll depth and exit intent, for triggers.
@@ -35,6 +36,7 @@ mod mount;
 mod navigation;
 mod outbox;
 mod page_events;
+#[cfg(feature = "receipt")]
 mod receipt;
 mod state;
 mod texts;
@@ -140,7 +142,11 @@ pub fn boot(options: JsValue) -> Result<js_sys::Function, JsValue> {
         .receipt_mode()
         .map_err(|e| JsValue::from_str(&format!("nunchi: {e}")))?;
     if receipt_mode {
+        // The loader loads the receipt bundle for `data-mode="receipt"`; see widget/Cargo.toml.
+        #[cfg(feature = "receipt")]
         receipt::start(raw);
+        #[cfg(not(feature = "receipt"))]
+        return Err(JsValue::from_str("nunchi: this bundle has no receipt mode"));
     } else {
         let embed = raw
             .parse()

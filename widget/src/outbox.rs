@@ -112,6 +112,7 @@ fn save(embed: &Embed, entries: &[Entry]) -> bool {
 }
 
 /// Whether an answer for `to` (a receipt's endpoint) is waiting on the device.
+#[cfg(feature = "receipt")]
 pub(crate) fn holds(embed: &Embed, to: &str) -> bool {
     load(embed).iter().any(|e| e.to.as_deref() == Some(to))
 }
@@ -176,7 +177,12 @@ pub(crate) fn flush(embed: &Embed, eager: bool) {
                 // was not kept.
                 Delivery::Refused(status) if entry.to.is_some() => {
                     warn("the receipt's answer was refused; it is dropped");
+                    // Only the receipt page has a message to show; another page of the same
+                    // origin that sends the entry has nobody to tell.
+                    #[cfg(feature = "receipt")]
                     crate::receipt::tell_host(crate::receipt::status_name(status), &JsValue::NULL);
+                    #[cfg(not(feature = "receipt"))]
+                    let _ = status;
                     done.push(entries.remove(0).id);
                 }
                 Delivery::Refused(status) => {

@@ -2,7 +2,8 @@
 //!
 //! Builds `widget/` for wasm32 with the size-tuned `widget` profile, runs the wasm-bindgen CLI of
 //! exactly the version in Cargo.lock (installing it when missing), and writes content-hashed
-//! files to `dist/widget/` plus the small loader `dist/widget.js` that names them. The collector
+//! files to `dist/widget/` plus the small loader `dist/widget.js` that names them. Two bundles:
+//! `nunchi-*` for host pages, `receipt-*` (with receipt mode) for the receipt page. The collector
 //! serves `dist/`; a release build embeds it.
 
 use std::path::{Path, PathBuf};
@@ -16,8 +17,45 @@ use crate::{run, setup, short_names};
 pub(crate) fn run() -> anyhow::Result<()> {
     setup::ensure_wasm_target()?;
     let root = workspace_root();
-    let remap = remap_registry();
-    let mut build = vec![
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let bindgen = ensure_wasm_bindgen(&root)?;
+    let dist = root.join("dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(dist.join("widget"))?;
+    // Two bundles from one crate: host pages load the one without receipt mode, which only
+    // the collector's receipt page runs (the loader picks by `data-mode`).
+    let site = bundle(&root, &target, &bindgen, Bundle::Site)?;
+    let receipt = bundle(&root, &target, &bindgen, Bundle::Receipt)?;
+    let loader = std::fs::read_to_string(root.join("widget/loader/widget.js"))?
+        .replace("__RECEIPT_MODULE__", &receipt.module)
+        .replace("__RECEIPT_WASM__", &receipt.wasm)
+        .replace("__MODULE__", &site.module)
+        .replace("__WASM__", &site.wasm);
+    std::fs::write(dist.join("widget.js"), loader)?;
+    // A classic script, kept as it is written (no module wrapper); its header comment stays in
+    // the repository.
+    minify_as(&root, &dist.join("widget.js"), "--legal-comments=none")?;
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Bundle {
+    /// What host pages load: `nunchi-{hash}.{js,wasm}`, the files `bench size` measures.
+    Site,
+    /// With the widget's `receipt` feature, for `/r/{token}`: `receipt-{hash}.{js,wasm}`.
+    Receipt,
+}
+
+/// The content-hashed names of one bundle's JS glue and wasm module in `dist/widget/`.
+struct Written {
+    module: String,
+    wasm: String,
+}
+
+/// Builds one bundle and writes its two files to `dist/widget/`.
+fn bundle(root: &Path, target: &Path, bindgen: &Path, which: Bundle) -> anyhow::Result<Written> {
+    let mut args = vec![
         "build",
         "--package",
         "nunchi-widget",
@@ -26,18 +64,23 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "--profile",
         "widget",
     ];
-    if let Some(remap) = &remap {
-        build.extend(["--config", remap]);
+    if which == Bundle::Site {
+        args.push("--no-default-features");
     }
-    run::cargo(&build)?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let remap = remap_registry();
+    if let Some(remap) = &remap {
+        args.extend(["--config", remap]);
+    }
+    run::cargo(&args)?;
     let wasm = target
         .join(setup::WASM_TARGET)
         .join("widget")
         .join("widget.wasm");
-    let bindgen = ensure_wasm_bindgen(&root)?;
-    let out = target.join("widget-bindgen");
+    let prefix = match which {
+        Bundle::Site => "nunchi",
+        Bundle::Receipt => "receipt",
+    };
+    let out = target.join("widget-bindgen").join(prefix);
     let _ = std::fs::remove_dir_all(&out);
     run::command(
         &bindgen.to_string_lossy(),
@@ -52,33 +95,27 @@ pub(crate) fn run() -> anyhow::Result<()> {
             &wasm.to_string_lossy(),
         ],
     )?;
-    optimize(&root, &out.join("nunchi_bg.wasm"), &out.join("nunchi.js"))?;
-    minify(&root, &out.join("nunchi.js"))?;
+    optimize(root, &out.join("nunchi_bg.wasm"), &out.join("nunchi.js"))?;
+    minify(root, &out.join("nunchi.js"))?;
     let module = std::fs::read(out.join("nunchi.js"))?;
     let wasm = std::fs::read(out.join("nunchi_bg.wasm"))?;
-    let dist = root.join("dist");
-    let _ = std::fs::remove_dir_all(&dist);
-    std::fs::create_dir_all(dist.join("widget"))?;
-    let module_name = format!("nunchi-{}.js", short_hash(&module));
-    let wasm_name = format!("nunchi-{}.wasm", short_hash(&wasm));
-    for (name, bytes) in [(&module_name, &module), (&wasm_name, &wasm)] {
-        let path = dist.join("widget").join(name);
+    let written = Written {
+        module: format!("{prefix}-{}.js", short_hash(&module)),
+        wasm: format!("{prefix}-{}.wasm", short_hash(&wasm)),
+    };
+    for (name, bytes) in [(&written.module, &module), (&written.wasm, &wasm)] {
+        let path = root.join("dist/widget").join(name);
         std::fs::write(&path, bytes)?;
         precompress(&path, bytes)?;
     }
-    let loader = std::fs::read_to_string(root.join("widget/loader/widget.js"))?
-        .replace("__MODULE__", &module_name)
-        .replace("__WASM__", &wasm_name);
-    std::fs::write(dist.join("widget.js"), loader)?;
-    // A classic script, kept as it is written (no module wrapper); its header comment stays in
-    // the repository.
-    minify_as(&root, &dist.join("widget.js"), "--legal-comments=none")?;
     eprintln!(
-        "dist: widget.js, widget/{module_name} ({} B), widget/{wasm_name} ({} B)",
+        "dist: widget/{} ({} B), widget/{} ({} B)",
+        written.module,
         module.len(),
+        written.wasm,
         wasm.len()
     );
-    Ok(())
+    Ok(written)
 }
 
 /// esbuild from the npm registry, pinned: minifies wasm-bindgen's JS glue (a fifth of its
@@ -268,7 +305,7 @@ fn ensure_wasm_bindgen(root: &Path) -> anyhow::Result<PathBuf> {
 /// Panic locations in dependencies name their source files, and cargo's registry lies under
 /// the builder's home: `/home/me/.cargo/registry/src/index.crates.io-…/yew-0.23.0/src/…`. The
 /// prefix is cut (`yew-0.23.0/src/…`), so the bundle, and the content hash in its file names,
-/// no longer depend on who built it, and it is about 100 B brotli smaller. Added to the wasm
+/// no longer depend on who built it, and it is about 80 B brotli smaller. Added to the wasm
 /// target's rustflags in `.cargo/config.toml` (cargo joins arrays from `--config`), not in
 /// their place as `RUSTFLAGS` would.
 fn remap_registry() -> Option<String> {

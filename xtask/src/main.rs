@@ -76,6 +76,17 @@ fn main() -> anyhow::Result<()> {
                 "-D",
                 "warnings",
             ])?;
+            // The host pages' bundle is built without the widget's default `receipt` feature.
+            run::cargo(&[
+                "clippy",
+                "--package",
+                "nunchi-widget",
+                "--no-default-features",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])?;
             // The widget bundle: proves `shared` builds for wasm32, and the browser tests load it.
             dist::run()?;
             run::cargo(&["test", "--workspace"])?;

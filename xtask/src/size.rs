@@ -50,6 +50,16 @@ pub(crate) fn run() -> anyhow::Result<()> {
         .filter(|p| p.extension().is_some_and(|e| e == "js" || e == "wasm"))
         .collect();
     files.sort();
+    // `receipt-*` is the receipt page's bundle (our own page at `/r/{token}`): host pages never
+    // download it. Measured and reported apart.
+    let (files, receipt): (Vec<_>, Vec<_>) = files.into_iter().partition(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("nunchi-"))
+    });
+    let mut receipt_brotli = 0;
+    for path in &receipt {
+        receipt_brotli += measure("receipt", &std::fs::read(path)?)?.brotli;
+    }
     for path in files {
         let name = path
             .file_name()
@@ -99,7 +109,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
          fetched at start (about 1 KB gzip for the demo) is not included.\n\n{table}\n\
          Verdict: {brotli} B brotli, {verdict}. For scale, measured from their npm packages: \
          PostHog's loader and surveys 145 KB brotli, Sprig about 100 KB, SurveyJS 321 KB; a bare yew \
-         NPS widget about 53 KB.\n"
+         NPS widget about 53 KB.\n\n\
+         The receipt page (`data-mode=\"receipt\"`, the collector's own page at `/r/{{token}}`) loads a second \
+         bundle with receipt mode instead, `receipt-*`: {receipt_brotli} B brotli for its glue and wasm.\n"
     );
     crate::bench_doc::record(&root, "size", &section)
 }

@@ -4,9 +4,11 @@
 //! `eligibility`, `client_reports`, the kiosk heartbeat in `kiosks`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
 //! `privacy` (erasing a member), the kiosk list in `kiosks`;
 //! `receipts` (issued with a receipts or admin key; read and answered with the token);
-//! `export` and `summary` (an export or admin key). Operations: `ops`. Pages: `www`.
+//! `export`, `summary` and the comments in `comments` (an export or admin key; labels need
+//! admin). Operations: `ops`. Pages: `www`.
 
 mod client_reports;
+mod comments;
 mod config;
 mod displays;
 mod eligibility;
@@ -92,6 +94,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(keys::router())
         .merge(export::router())
         .merge(summary::router())
+        .merge(comments::router())
         .merge(webhooks::router())
         .merge(privacy::router())
         .merge(receipts::router())

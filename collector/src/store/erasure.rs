@@ -138,7 +138,7 @@ impl Store {
         })
     }
 
-    fn response_record(&self, seq: u64) -> Result<Option<ResponseRecord>, StoreError> {
+    pub fn response_record(&self, seq: u64) -> Result<Option<ResponseRecord>, StoreError> {
         Ok(match self.events.get(keys::response_seq(seq))? {
             Some(bytes) => Some(serde_json::from_slice(&bytes)?),
             None => None,

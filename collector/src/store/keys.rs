@@ -18,6 +18,7 @@
 //! | `M`    | a name                                       | store metadata              |
 //! | `H`    | site `\0` store `\0` kiosk                   | the kiosk's latest heartbeat (JSON), overwritten |
 //! | `P`    | site `\0` store `\0` kiosk `\0` survey       | the kiosk's latest press (JSON): repeated presses |
+//! | `T`    | site `\0` sequence (u64 BE)                  | the team's labels on a response (JSON list) |
 //!
 //! Sequences are big-endian so that sled's byte order is ingest order: exports scan in order.
 //! The writer thread assigns them, one after the other, and writes the `R` record and its `I`
@@ -44,6 +45,7 @@ const META: u8 = b'M';
 const DISPLAY_INDEX: u8 = b'K';
 const OUTBOX: u8 = b'O';
 const DEAD_LETTER: u8 = b'X';
+const LABELS: u8 = b'T';
 
 fn with_prefix(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + parts.iter().map(|p| p.len() + 1).sum::<usize>());
@@ -295,6 +297,18 @@ pub fn kiosk_press(
             survey.as_str().as_bytes(),
         ],
     )
+}
+
+/// The team's labels on the response `seq` of `site` (see `store::labels`).
+pub fn labels(site: &SiteId, seq: u64) -> Vec<u8> {
+    with_prefix(LABELS, &[site.as_str().as_bytes(), &seq.to_be_bytes()])
+}
+
+/// The prefix of a site's labelled responses, in ingest order.
+pub fn site_labels(site: &SiteId) -> Vec<u8> {
+    let mut prefix = with_prefix(LABELS, &[site.as_str().as_bytes()]);
+    prefix.push(0);
+    prefix
 }
 
 /// The sequence number after the last key with `prefix`, so a restarted writer goes on from there.

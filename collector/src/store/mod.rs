@@ -11,6 +11,8 @@
 //! | `webhooks`| site id `\0` webhook id                | [`Webhook`](crate::webhook::Webhook) (JSON, with its secret) |
 //! | `receipt_keys` | key id (`kid`)                   | [`ReceiptKey`] (JSON, with its secret) |
 //!
+//! The team's labels on responses are in `events` too ([`labels`]), so an erasure takes them along.
+//!
 //! Configuration (sites, surveys) is small, written rarely, and read on every request, so it
 //! lives in an in-memory [`Catalog`] that is written through to disk. Everything customers send
 //! goes through the single [`writer`] thread, which applies a whole group of requests as one
@@ -27,6 +29,7 @@ pub mod catalog;
 mod erasure;
 pub mod key_ring;
 pub mod keys;
+mod labels;
 mod outbox;
 pub mod receipt_keys;
 mod records;

@@ -81,6 +81,14 @@ pub enum Job {
         record: KioskRecord,
         reply: Reply<bool>,
     },
+    /// Replace the team's labels on a response of the site (none: remove them). Answers
+    /// whether the response is there: an erased one keeps no labels.
+    Labels {
+        site: SiteId,
+        seq: u64,
+        labels: Vec<String>,
+        reply: Reply<bool>,
+    },
     /// Change the webhook outbox. Answers whether anything changed.
     Outbox {
         change: OutboxChange,
@@ -434,6 +442,12 @@ impl Writer {
                 record,
                 reply,
             } => Outcome::Changed(reply, self.heartbeat(&site, &record, group)),
+            Job::Labels {
+                site,
+                seq,
+                labels,
+                reply,
+            } => Outcome::Changed(reply, self.label(&site, seq, &labels, group)),
             Job::Outbox { change, reply } => {
                 Outcome::Changed(reply, self.change_outbox(change, group))
             }
@@ -581,6 +595,29 @@ impl Writer {
             keys::kiosk(site, &record.store_id, &record.kiosk_id),
             serde_json::to_vec(record)?,
         );
+        Ok(true)
+    }
+
+    fn label(
+        &self,
+        site: &SiteId,
+        seq: u64,
+        labels: &[String],
+        group: &mut Group,
+    ) -> Result<bool, StoreError> {
+        let Some(bytes) = self.read(&keys::response_seq(seq), group)? else {
+            return Ok(false);
+        };
+        let record: ResponseRecord = serde_json::from_slice(&bytes)?;
+        if &record.response.context.site_id != site {
+            return Ok(false);
+        }
+        let key = keys::labels(site, seq);
+        if labels.is_empty() {
+            group.remove(key);
+        } else {
+            group.put(key, serde_json::to_vec(labels)?);
+        }
         Ok(true)
     }
 
@@ -744,6 +781,7 @@ impl Writer {
             }
             group.remove(key);
             group.remove(keys::site_response(&site, seq));
+            group.remove(keys::labels(&site, seq));
             group.remove(keys::survey_response(
                 &site,
                 &record.response.survey_id,

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod admin;
+mod comments;
 mod config;
 mod eligibility;
 mod export;

@@ -79,7 +79,7 @@ impl From<Currency> for String {
 
 /// One purchase, as the receipt shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Purchase {
     pub store_id: StoreId,
     pub receipt_id: ReceiptId,
@@ -148,7 +148,7 @@ impl Purchase {
 /// What a receipt token says, signed by the collector: which survey, about which purchase, for
 /// which member (hashed), until when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct ReceiptClaims {
     pub site_id: SiteId,
     pub survey_id: SurveyId,

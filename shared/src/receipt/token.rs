@@ -150,7 +150,7 @@ fn mac(secret: &[u8]) -> Hmac<Sha256> {
 /// The claims with one-letter names: the token is printed as a QR code, and every byte makes
 /// the code denser.
 #[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 struct Compact {
     s: SiteId,
     v: SurveyId,

@@ -12,7 +12,7 @@ pub const MAX_RULE_LEN: usize = 512;
 
 /// `{"match": "prefix", "value": "https://shop.example/checkout"}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct UrlRule {
     #[serde(rename = "match")]
     pub kind: UrlMatch,
