@@ -141,7 +141,12 @@
     setTimeout(ask, 30);
     setTimeout(beat, 500);
   });
-  window.addEventListener("nunchi:dismissed", function () { setTimeout(ask, 30); });
+  // A card closed with nothing in it (a survey whose first question shows its progress, left
+  // untouched) is dismissed, not answered: the next answer gets its thank-you.
+  window.addEventListener("nunchi:dismissed", function () {
+    walkedAway = false;
+    setTimeout(ask, 30);
+  });
 
   // The survey's kiosk settings, from the configuration the widget reads too (the service
   // worker keeps it for a reload without network). Until it has come, the default: send.
