@@ -23,8 +23,9 @@ pub(crate) struct TrendProps {
     pub points: Vec<Point>,
 }
 
-const W: f64 = 880.0;
-const H: f64 = 280.0;
+// About the size it is drawn at on a laptop, so that its text is close to the page's.
+const W: f64 = 760.0;
+const H: f64 = 260.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 24.0;
 const TOP: f64 = 30.0;
@@ -164,8 +165,8 @@ fn tone(kind: ScoreKind, score: i64) -> &'static str {
 /// One column per score, with its count above and its share below the axis.
 #[component]
 pub(crate) fn DistributionChart(props: &DistributionProps) -> Html {
-    const DW: f64 = 460.0;
-    const DH: f64 = 280.0;
+    const DW: f64 = 380.0;
+    const DH: f64 = 260.0;
     const PAD: f64 = 12.0;
     const TOP: f64 = 26.0;
     const BOTTOM: f64 = 50.0;
@@ -173,7 +174,7 @@ pub(crate) fn DistributionChart(props: &DistributionProps) -> Html {
     let total: u64 = bars.iter().map(|(_, c)| c).sum();
     let most = bars.iter().map(|(_, c)| *c).max().unwrap_or(0).max(1);
     let slot = (DW - 2.0 * PAD) / bars.len().max(1) as f64;
-    let width = (slot * 0.7).min(48.0);
+    let width = (slot * 0.72).min(44.0);
     let plot = DH - TOP - BOTTOM;
     let axis = DH - BOTTOM;
     let columns = bars.iter().enumerate().map(|(i, (label, count))| {

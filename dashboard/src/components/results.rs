@@ -225,9 +225,9 @@ fn view(t: &Texts, l: &Loaded, span: Span) -> Html {
                 </section>
             </div>
             <div class="breakdowns">
-                { breakdown(t, &headline, "by-store", t.by_store, &l.by_store) }
-                { breakdown(t, &headline, "by-channel", t.by_channel, &l.by_channel) }
-                { breakdown(t, &headline, "by-stage", t.by_stage, &l.by_stage) }
+                { breakdown(t, &headline, ("by-store", t.by_store, t.no_store), &l.by_store) }
+                { breakdown(t, &headline, ("by-channel", t.by_channel, t.not_set), &l.by_channel) }
+                { breakdown(t, &headline, ("by-stage", t.by_stage, t.not_set), &l.by_stage) }
             </div>
         </>
     }
@@ -308,12 +308,20 @@ fn tiles(t: &Texts, headline: Option<&Headline>, total: &Group) -> Html {
     }
 }
 
-fn breakdown(t: &Texts, headline: &Headline, id: &str, title: &str, summary: &Summary) -> Html {
-    let rows = summary.groups.iter().map(|g| {
+/// One dimension's groups, most responses first, those without a value (no store) last.
+fn breakdown(
+    t: &Texts,
+    headline: &Headline,
+    (id, title, none): (&str, &str, &str),
+    summary: &Summary,
+) -> Html {
+    let mut groups: Vec<&Group> = summary.groups.iter().collect();
+    groups.sort_by_key(|g| (g.key.is_none(), std::cmp::Reverse(g.responses)));
+    let rows = groups.into_iter().map(|g| {
         let name = g
             .key
             .as_deref()
-            .map_or(t.none, |k| t.context_value(k))
+            .map_or(none, |k| t.context_value(k))
             .to_owned();
         let score = headline.score(g);
         html! {
