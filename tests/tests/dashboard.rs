@@ -325,6 +325,22 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
         .unwrap();
     screenshot(&browser, "dashboard-surveys-tablet-ko").await;
 
+    // A survey nobody has answered yet says so instead of drawing empty charts.
+    browser
+        .goto(&format!(
+            "{}/dashboard#/sites/demo-shop/surveys/receipt-csat",
+            demo.base
+        ))
+        .await
+        .unwrap();
+    results_show(&browser, 0).await;
+    assert!(
+        text(&browser, "#trend")
+            .await
+            .contains("아직 응답이 없습니다")
+    );
+    screenshot(&browser, "dashboard-results-empty-tablet-ko").await;
+
     // Signing out forgets the key.
     browser.click("#sign-out").await.unwrap();
     browser

@@ -216,12 +216,16 @@ fn view(t: &Texts, l: &Loaded, span: Span) -> Html {
                         <p class="muted empty">{ t.no_answers }</p>
                     } else {
                         <TrendChart kind={headline.kind} {points} />
+                        <p class="muted note">{ t.trend_help }</p>
                     }
-                    <p class="muted note">{ t.trend_help }</p>
                 </section>
                 <section class="card" id="distribution">
                     <h2>{ t.distribution }</h2>
-                    <DistributionChart kind={headline.kind} {distribution} />
+                    if total.responses == 0 {
+                        <p class="muted empty">{ t.no_answers }</p>
+                    } else {
+                        <DistributionChart kind={headline.kind} {distribution} />
+                    }
                 </section>
             </div>
             <div class="breakdowns">
