@@ -8,6 +8,7 @@
 //!
 //! # Layout
 //!
+//! - `calendar.rs`: civil dates, to put the periods without answers back on the trend's axis.
 //! - `api.rs`: `fetch` with the key as a bearer token, and what can go wrong (a 401 signs out).
 //! - `session.rs`: the key in `sessionStorage`, the language in `localStorage`.
 //! - `route.rs`: the pages, in the address's fragment (`#/sites/S/surveys/V`), so reloading
@@ -19,6 +20,7 @@
 //!   `chart.rs` (the SVG charts, drawn here, with their numbers on them).
 
 mod api;
+mod calendar;
 mod components;
 mod route;
 mod session;

@@ -16,8 +16,9 @@ pub(crate) struct Group {
     /// The value of `group_by` (`null`: none, such as no store); absent without `group_by`.
     #[serde(default)]
     pub key: Option<String>,
+    /// The period's first day, `2025-11-23T00:00:00+09:00`, with `interval`.
     #[serde(default)]
-    pub period: Option<String>,
+    pub period_start: Option<String>,
     pub responses: u64,
     pub displays: u64,
     pub dismissals: u64,

@@ -31,12 +31,13 @@ const TABLET: Viewport = Viewport {
     mobile: true,
 };
 
-/// The NPS answers of six days, one list per day: a week the chart can show.
+/// The NPS answers of six days, one list per day: a week the chart can show, with a quiet day
+/// (a gap on the chart).
 const WEEK: [&[u64]; 6] = [
     &[9, 10, 6, 8, 10],
     &[3, 9, 10, 7, 5, 10],
     &[10, 10, 9, 4, 8],
-    &[6, 9, 10, 10, 2, 9, 10],
+    &[],
     &[10, 9, 9, 7, 10, 3],
     &[9, 10, 10, 8, 10, 9, 6],
 ];
@@ -242,7 +243,13 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
     browser.click(&format!("{web_nps} a.button")).await.unwrap();
     results_show(&browser, seeded).await;
     let days = count(&browser, "#trend .point").await;
-    assert_eq!(days, WEEK.len() as u64, "one point per day with answers");
+    let answered_days = WEEK.iter().filter(|d| !d.is_empty()).count() as u64;
+    assert_eq!(days, answered_days, "one point per day with answers");
+    assert_eq!(
+        count(&browser, "#trend text.axis").await,
+        WEEK.len() as u64,
+        "the quiet day keeps its place on the axis"
+    );
     let labels = count(&browser, "#trend text.value").await;
     assert_eq!(labels, days, "every point has its score written on it");
     let tens_before = browser
@@ -261,6 +268,11 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
     assert_eq!(count(&browser, "#by-stage tbody tr").await, 2);
     assert!(text(&browser, "#rate .big").await.ends_with('%'));
     screenshot(&browser, "dashboard-results-laptop").await;
+    browser
+        .execute("document.getElementById('by-store').scrollIntoView()", vec![])
+        .await
+        .unwrap();
+    screenshot(&browser, "dashboard-results-breakdowns").await;
 
     // A customer answers on the demo shop page: a promoter, today.
     let results_url = browser.eval("location.href").await.unwrap();

@@ -9,6 +9,7 @@ use super::chart::{DistributionChart, Point, ScoreBar, TrendChart};
 use super::surveys::status_badge;
 use super::{Session, failure};
 use crate::api::{self, ApiError, encode};
+use crate::calendar::{self, Date, Step};
 use crate::summary::{Group, Headline, ScoreKind, Summary};
 use crate::texts::Texts;
 
@@ -47,14 +48,38 @@ impl Span {
         }
     }
 
-    /// A period's name as the axis writes it: `2025-11-23` → `11-23`, `2025-W47` → `W47`.
-    fn axis_label(self, period: &str) -> String {
+    fn step(self) -> Step {
         match self {
-            Span::Days => period.get(5..).unwrap_or(period).to_owned(),
-            Span::Weeks => period.split_once('-').map_or(period, |(_, w)| w).to_owned(),
-            Span::Months => period.to_owned(),
+            Span::Days => Step::Day,
+            Span::Weeks => Step::Week,
+            Span::Months => Step::Month,
         }
     }
+}
+
+/// The trend's points: one per period from the first with answers to the last, those without
+/// answers included (they show as a gap in the line, `n=0`).
+fn trend_points(headline: &Headline, groups: &[Group], step: Step) -> Vec<Point> {
+    let dated: Vec<(Date, &Group)> = groups
+        .iter()
+        .filter_map(|g| Some((Date::parse(g.period_start.as_deref()?)?, g)))
+        .collect();
+    let (Some((first, _)), Some((last, _))) = (dated.first(), dated.last()) else {
+        return Vec::new();
+    };
+    // 400 covers a year of days; the spans asked for are shorter.
+    calendar::periods(*first, *last, step, 400)
+        .into_iter()
+        .map(|date| {
+            let group = dated.iter().find(|(d, _)| *d == date).map(|(_, g)| *g);
+            Point {
+                label: date.label(step),
+                value: group.and_then(|g| headline.score(g)),
+                responses: group.map_or(0, |g| g.responses),
+                few: group.is_some_and(|g| g.below_minimum),
+            }
+        })
+        .collect()
 }
 
 /// The browser's offset from UTC, as the API takes it (`+09:00`), so days start at the
@@ -187,21 +212,7 @@ fn view(t: &Texts, l: &Loaded, span: Span) -> Html {
         return tiles(t, None, &l.trend.total);
     };
     let total = &l.trend.total;
-    let points: Vec<Point> = l
-        .trend
-        .groups
-        .iter()
-        .map(|g| Point {
-            label: g
-                .period
-                .as_deref()
-                .map(|p| span.axis_label(p))
-                .unwrap_or_default(),
-            value: headline.score(g),
-            responses: g.responses,
-            few: g.below_minimum,
-        })
-        .collect();
+    let points = trend_points(&headline, &l.trend.groups, span.step());
     let distribution = headline
         .figures(total)
         .map(|f| f.distribution.clone())
@@ -225,6 +236,13 @@ fn view(t: &Texts, l: &Loaded, span: Span) -> Html {
                         <p class="muted empty">{ t.no_answers }</p>
                     } else {
                         <DistributionChart kind={headline.kind} {distribution} />
+                        if headline.kind == ScoreKind::Nps {
+                            <p class="legend muted">
+                                <span class="swatch low"></span>{ t.detractors }{ " 0–6 " }
+                                <span class="swatch mid"></span>{ t.passives }{ " 7–8 " }
+                                <span class="swatch high"></span>{ t.promoters }{ " 9–10" }
+                            </p>
+                        }
                     }
                 </section>
             </div>
