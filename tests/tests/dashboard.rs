@@ -269,7 +269,10 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
     assert!(text(&browser, "#rate .big").await.ends_with('%'));
     screenshot(&browser, "dashboard-results-laptop").await;
     browser
-        .execute("document.getElementById('by-store').scrollIntoView()", vec![])
+        .execute(
+            "document.getElementById('by-store').scrollIntoView()",
+            vec![],
+        )
         .await
         .unwrap();
     screenshot(&browser, "dashboard-results-breakdowns").await;
