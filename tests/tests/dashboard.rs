@@ -369,6 +369,27 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
             .unwrap(),
         Value::Null
     );
+    // A key that stops working mid-session (revoked) signs out, with the reason.
+    browser
+        .execute(
+            "sessionStorage.setItem('nunchi.dashboard.key', 'a-key-revoked-meanwhile')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.reload().await.unwrap();
+    browser
+        .wait_until("document.querySelector('.sign-in .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, ".sign-in .alert").await.contains("401"));
+    assert_eq!(
+        browser
+            .eval("sessionStorage.getItem('nunchi.dashboard.key')")
+            .await
+            .unwrap(),
+        Value::Null
+    );
     let errors: Vec<_> = browser
         .console_log()
         .await

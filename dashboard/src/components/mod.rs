@@ -27,14 +27,22 @@ impl Session {
     }
 }
 
-/// A failed request as the page shows it; a 401 also signs out.
+impl Session {
+    /// Hands back what a page read, after signing out if the key was refused (401): called
+    /// where the answer arrives, never while rendering.
+    pub(crate) fn checked<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if matches!(result, Err(ApiError::Unauthorized)) {
+            self.refused.emit(());
+        }
+        result
+    }
+}
+
+/// A failed request as the page shows it.
 pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
     let t = session.texts();
     let message = match error {
-        ApiError::Unauthorized => {
-            session.refused.emit(());
-            t.key_refused.to_owned()
-        }
+        ApiError::Unauthorized => t.key_refused.to_owned(),
         ApiError::Forbidden => t.key_forbidden.to_owned(),
         ApiError::Network => t.network.to_owned(),
         ApiError::Status(status, message) => format!("{status}: {message}"),

@@ -136,7 +136,7 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
     let reads = use_state(|| 0_u32);
     let data = use_state(|| None::<Result<Loaded, ApiError>>);
     {
-        let data = data.clone();
+        let (data, checker) = (data.clone(), session.clone());
         let deps = (
             session.key.clone(),
             props.site.clone(),
@@ -147,7 +147,9 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
         use_effect_with(deps, move |(key, site, survey, span, _)| {
             let (key, site, survey, span) = (key.clone(), site.clone(), survey.clone(), *span);
             wasm_bindgen_futures::spawn_local(async move {
-                data.set(Some(load(&key, &site, &survey, span).await));
+                data.set(Some(
+                    checker.checked(load(&key, &site, &survey, span).await),
+                ));
             });
         });
     }

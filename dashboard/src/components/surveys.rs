@@ -48,10 +48,12 @@ pub(crate) fn Surveys(props: &SurveysProps) -> Html {
     let t = session.texts();
     let data = use_state(|| None::<Result<Vec<SiteSurveys>, ApiError>>);
     {
-        let (data, key) = (data.clone(), session.key.clone());
-        use_effect_with(key, move |key| {
+        let (data, session) = (data.clone(), session.clone());
+        use_effect_with(session.key.clone(), move |key| {
             let key = key.clone();
-            wasm_bindgen_futures::spawn_local(async move { data.set(Some(load(&key).await)) });
+            wasm_bindgen_futures::spawn_local(async move {
+                data.set(Some(session.checked(load(&key).await)));
+            });
         });
     }
     let body = match &*data {
