@@ -1,6 +1,7 @@
 //! The widget bundle from `dist/` (`cargo xtask dist`): `/widget.js`, the small loader a host
 //! page names in its script tag, cached briefly so a new release reaches pages within minutes;
-//! and `/widget/{file}`, the content-hashed module and wasm, cached for a year.
+//! and `/widget/{file}`, the content-hashed module and wasm, cached for a year. `serve` and
+//! `serve_hashed` also serve the dashboard's files (`dashboard.rs`).
 
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -17,7 +18,7 @@ use crate::state::AppState;
 #[derive(RustEmbed)]
 #[folder = "../dist/"]
 #[allow_missing = true]
-pub(super) struct Bundle;
+struct Bundle;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
