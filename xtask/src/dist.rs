@@ -1,10 +1,13 @@
-//! `cargo xtask dist`: the widget bundle.
+//! `cargo xtask dist`: the widget bundle and the dashboard.
 //!
 //! Builds `widget/` for wasm32 with the size-tuned `widget` profile, runs the wasm-bindgen CLI of
 //! exactly the version in Cargo.lock (installing it when missing), and writes content-hashed
 //! files to `dist/widget/` plus the small loader `dist/widget.js` that names them. Two bundles:
-//! `nunchi-*` for host pages, `receipt-*` (with receipt mode) for the receipt page. The collector
-//! serves `dist/`; a release build embeds it.
+//! `nunchi-*` for host pages, `receipt-*` (with receipt mode) for the receipt page. Then the
+//! dashboard (`dashboard/`, the `dashboard` profile) into `dist/dashboard/`: its hashed module,
+//! wasm and stylesheet, and `index.html` naming them. The dashboard is no part of the widget's
+//! size budget (`bench size` reads only `dist/widget/`). The collector serves `dist/`; a
+//! release build embeds it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,6 +39,82 @@ pub(crate) fn run() -> anyhow::Result<()> {
     // A classic script, kept as it is written (no module wrapper); its header comment stays in
     // the repository.
     minify_as(&root, &dist.join("widget.js"), "--legal-comments=none")?;
+    dashboard(&root, &target, &bindgen)
+}
+
+/// The dashboard: an admin app on laptops and tablets, built for size like most web apps but
+/// with no budget to chase, so one `wasm-opt -Os` pass and none of the widget's extra rounds.
+/// Its module instantiates itself (a line appended to the glue), so the page needs no inline
+/// script.
+fn dashboard(root: &Path, target: &Path, bindgen: &Path) -> anyhow::Result<()> {
+    run::cargo(&[
+        "build",
+        "--package",
+        "nunchi-dashboard",
+        "--target",
+        setup::WASM_TARGET,
+        "--profile",
+        "dashboard",
+    ])?;
+    let wasm = target
+        .join(setup::WASM_TARGET)
+        .join("dashboard")
+        .join("dashboard.wasm");
+    let out = target.join("dashboard-bindgen");
+    let _ = std::fs::remove_dir_all(&out);
+    run::command(
+        &bindgen.to_string_lossy(),
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "dashboard",
+            "--out-dir",
+            &out.to_string_lossy(),
+            &wasm.to_string_lossy(),
+        ],
+    )?;
+    let (js, wasm) = (out.join("dashboard.js"), out.join("dashboard_bg.wasm"));
+    if let Some(wasm_opt) = npm_tool(root, BINARYEN, "wasm-opt")? {
+        let path = wasm.to_string_lossy();
+        run::command(
+            &wasm_opt.to_string_lossy(),
+            &["-Os", "--strip-producers", &path, "-o", &path],
+        )?;
+    }
+    let dir = root.join("dist/dashboard");
+    std::fs::create_dir_all(&dir)?;
+    let wasm_bytes = std::fs::read(&wasm)?;
+    let wasm_name = format!("dashboard-{}.wasm", short_hash(&wasm_bytes));
+    let mut glue = std::fs::read_to_string(&js)?;
+    glue.push_str(&format!(
+        "\n__wbg_init({{ module_or_path: new URL(\"{wasm_name}\", import.meta.url) }});\n"
+    ));
+    std::fs::write(&js, glue)?;
+    minify(root, &js)?;
+    let module = std::fs::read(&js)?;
+    let module_name = format!("dashboard-{}.js", short_hash(&module));
+    let css = std::fs::read(root.join("dashboard/dashboard.css"))?;
+    let css_name = format!("dashboard-{}.css", short_hash(&css));
+    for (name, bytes) in [
+        (&wasm_name, &wasm_bytes),
+        (&module_name, &module),
+        (&css_name, &css),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)?;
+        precompress(&path, bytes)?;
+    }
+    let page = std::fs::read_to_string(root.join("dashboard/index.html"))?
+        .replace("__MODULE__", &module_name)
+        .replace("__STYLE__", &css_name);
+    std::fs::write(dir.join("index.html"), page)?;
+    eprintln!(
+        "dist: dashboard/{module_name} ({} B), dashboard/{wasm_name} ({} B)",
+        module.len(),
+        wasm_bytes.len()
+    );
     Ok(())
 }
 

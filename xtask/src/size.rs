@@ -42,6 +42,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "`widget.js` (loader)",
         &std::fs::read(dist_dir.join("widget.js"))?,
     )?];
+    // Only `dist/widget/`: the dashboard (`dist/dashboard/`) is an admin app, outside the budget.
     let mut files: Vec<_> = std::fs::read_dir(dist_dir.join("widget"))?
         .flatten()
         .map(|e| e.path())

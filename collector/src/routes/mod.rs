@@ -5,11 +5,13 @@
 //! `privacy` (erasing a member), the kiosk list in `kiosks`;
 //! `receipts` (issued with a receipts or admin key; read and answered with the token);
 //! `export`, `summary` and the comments in `comments` (an export or admin key; labels need
-//! admin). Operations: `ops`. Pages: `www`.
+//! admin). Operations: `ops`. Pages: `www`, and the built bundles of `dist/`: `widget` and
+//! `dashboard`.
 
 mod client_reports;
 mod comments;
 mod config;
+mod dashboard;
 mod displays;
 mod eligibility;
 mod export;
@@ -101,6 +103,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(kiosks::router())
         .merge(ops::router())
         .merge(widget::router())
+        .merge(dashboard::router())
 }
 
 /// Looks up a site named by a request body, as a 404 naming `field` when it does not exist.

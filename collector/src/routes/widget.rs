@@ -1,6 +1,7 @@
 //! The widget bundle from `dist/` (`cargo xtask dist`): `/widget.js`, the small loader a host
 //! page names in its script tag, cached briefly so a new release reaches pages within minutes;
-//! and `/widget/{file}`, the content-hashed module and wasm, cached for a year.
+//! and `/widget/{file}`, the content-hashed module and wasm, cached for a year. `serve` and
+//! `serve_hashed` also serve the dashboard's files (`dashboard.rs`).
 
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -27,7 +28,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 fn not_built(path: &str) -> Response {
     ApiError::NotFound {
-        what: "widget file (build the bundle with `cargo xtask dist`)",
+        what: "bundle file (build it with `cargo xtask dist`)",
         id: path.to_owned(),
         field: None,
     }
@@ -43,8 +44,12 @@ async fn loader() -> Response {
 /// layer answers it.
 #[utoipa::path(get, security(()), path = "/widget/{file}", tag = "widget", summary = "a widget bundle file", params(("file" = String, Path)), responses((status = 200, description = "a module or the wasm", content((String = "text/javascript"), (Vec<u8> = "application/wasm"))), crate::error::responses::PublicRead))]
 async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    serve_hashed(&format!("widget/{file}"), &headers)
+}
+
+/// A content-hashed file of `dist/`, cached for a year, precompressed when the browser takes it.
+pub(super) fn serve_hashed(path: &str, headers: &HeaderMap) -> Response {
     const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-    let path = format!("widget/{file}");
     let accepts = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -55,17 +60,17 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
             .split(',')
             .any(|e| e.split(';').next().is_some_and(|e| e.trim() == encoding));
         if accepted && let Some(file) = Bundle::get(&format!("{path}{suffix}")) {
-            let mut response = serve_file(&path, file.data, IMMUTABLE);
+            let mut response = serve_file(path, file.data, IMMUTABLE);
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
             headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
             return response;
         }
     }
-    serve(&path, IMMUTABLE)
+    serve(path, IMMUTABLE)
 }
 
-fn serve(path: &str, cache: &'static str) -> Response {
+pub(super) fn serve(path: &str, cache: &'static str) -> Response {
     match Bundle::get(path) {
         Some(file) => serve_file(path, file.data, cache),
         None => not_built(path),
@@ -73,10 +78,11 @@ fn serve(path: &str, cache: &'static str) -> Response {
 }
 
 fn serve_file(path: &str, data: std::borrow::Cow<'static, [u8]>, cache: &'static str) -> Response {
-    let mime = if path.ends_with(".wasm") {
-        "application/wasm"
-    } else {
-        "text/javascript; charset=utf-8"
+    let mime = match path.rsplit('.').next() {
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "text/javascript; charset=utf-8",
     };
     (
         [

@@ -76,8 +76,9 @@ fn no_route_is_added_outside_the_document() {
     }
 }
 
-/// The widget's routes, the operations routes and the document itself need no key: they say
-/// so with an empty security requirement, and every admin route keeps the bearer key.
+/// The widget's routes, the dashboard's page and files (the app then sends the key its user
+/// types), the operations routes and the document itself need no key: they say so with an
+/// empty security requirement, and every admin route keeps the bearer key.
 #[tokio::test]
 async fn public_routes_are_documented_without_a_key_and_admin_routes_with_one() {
     let app = spawn_app_with_survey().await;
@@ -95,6 +96,8 @@ async fn public_routes_are_documented_without_a_key_and_admin_routes_with_one() 
         "/openapi.json",
         "/widget.js",
         "/widget/{file}",
+        "/dashboard",
+        "/dashboard/{file}",
         "/v1/receipts/{token}",
         "/v1/receipts/{token}/qr",
         "/v1/receipts/{token}/responses",

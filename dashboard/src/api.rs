@@ -1,0 +1,60 @@
+//! The collector's admin API, through the browser's `fetch`, with the key as a bearer token.
+//! The dashboard is served by the collector it reads, so paths are relative to the page's
+//! origin.
+
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a request gave no data.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ApiError {
+    /// 401: the key is unknown or revoked. The app signs out.
+    Unauthorized,
+    /// 403: the key is good but may not read this (an export key of another site).
+    Forbidden,
+    /// Another status, with the collector's own message when it sent one.
+    Status(u16, String),
+    /// No answer at all, or one that is not what the API answers.
+    Network,
+}
+
+/// `GET path` with `Authorization: Bearer key`, read as JSON.
+pub(crate) async fn get<T: DeserializeOwned>(key: &str, path: &str) -> Result<T, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    headers
+        .set("authorization", &format!("Bearer {key}"))
+        .map_err(|_| ApiError::Network)?;
+    init.set_headers(&headers);
+    let reply: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    let text = JsFuture::from(reply.text().map_err(|_| ApiError::Network)?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    match reply.status() {
+        200..=299 => serde_json::from_str(&text).map_err(|_| ApiError::Network),
+        401 => Err(ApiError::Unauthorized),
+        403 => Err(ApiError::Forbidden),
+        status => Err(ApiError::Status(status, error_message(&text))),
+    }
+}
+
+/// The `message` of the API's error shape (`{"error": {"message": …}}`), or nothing.
+fn error_message(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A path segment or query value, percent-encoded (ids are plain, but an address is typed).
+pub(crate) fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}

@@ -1,0 +1,51 @@
+//! The dashboard's components: the shell and its pages, and the charts they draw.
+
+pub(crate) mod app;
+pub(crate) mod chart;
+pub(crate) mod results;
+pub(crate) mod sign_in;
+pub(crate) mod surveys;
+
+use yew::prelude::*;
+
+use crate::api::ApiError;
+use crate::texts::{Lang, Texts};
+
+/// What every page gets from the shell: the key it reads with, the language, and whom to tell
+/// when the key stops working.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Session {
+    pub key: String,
+    pub lang: Lang,
+    /// Called on a 401: the shell signs out and says why.
+    pub refused: Callback<()>,
+}
+
+impl Session {
+    pub(crate) fn texts(&self) -> &'static Texts {
+        self.lang.texts()
+    }
+}
+
+impl Session {
+    /// Hands back what a page read, after signing out if the key was refused (401): called
+    /// where the answer arrives, never while rendering.
+    pub(crate) fn checked<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if matches!(result, Err(ApiError::Unauthorized)) {
+            self.refused.emit(());
+        }
+        result
+    }
+}
+
+/// A failed request as the page shows it.
+pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
+    let t = session.texts();
+    let message = match error {
+        ApiError::Unauthorized => t.key_refused.to_owned(),
+        ApiError::Forbidden => t.key_forbidden.to_owned(),
+        ApiError::Network => t.network.to_owned(),
+        ApiError::Status(status, message) => format!("{status}: {message}"),
+    };
+    html! { <p class="alert" role="alert">{ message }</p> }
+}

@@ -1,0 +1,79 @@
+//! The dashboard's pages, kept in the address's fragment: `#/` (sites and surveys) and
+//! `#/sites/{site}/surveys/{survey}` (one survey's results).
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    Surveys,
+    Results { site: String, survey: String },
+}
+
+impl Route {
+    /// The page a fragment names; anything else is the survey list.
+    pub(crate) fn parse(hash: &str) -> Route {
+        let path = hash.trim_start_matches('#').trim_matches('/');
+        let parts: Vec<&str> = path.split('/').collect();
+        match parts.as_slice() {
+            ["sites", site, "surveys", survey] if !site.is_empty() && !survey.is_empty() => {
+                Route::Results {
+                    site: decode(site),
+                    survey: decode(survey),
+                }
+            }
+            _ => Route::Surveys,
+        }
+    }
+
+    pub(crate) fn hash(&self) -> String {
+        match self {
+            Route::Surveys => "#/".to_owned(),
+            Route::Results { site, survey } => format!("#/sites/{site}/surveys/{survey}"),
+        }
+    }
+
+    /// The page in the window's address now.
+    pub(crate) fn current() -> Route {
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        Route::parse(&hash)
+    }
+}
+
+/// Ids are plain (letters, digits, `-`, `_`), so only a typed `%xx` needs undoing.
+fn decode(part: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::decode_uri_component(part)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| part.to_owned())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        part.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(hash: &str, expected: Route) {
+        assert_eq!(Route::parse(hash), expected, "{hash}");
+    }
+
+    #[test]
+    fn fragments_name_pages() {
+        let results = Route::Results {
+            site: "demo-shop".into(),
+            survey: "web-nps".into(),
+        };
+        check("", Route::Surveys);
+        check("#/", Route::Surveys);
+        check("#/sites/demo-shop/surveys/web-nps", results.clone());
+        check("#/sites/demo-shop/surveys/web-nps/", results.clone());
+        check("#/sites//surveys/web-nps", Route::Surveys);
+        check("#/elsewhere", Route::Surveys);
+        assert_eq!(Route::parse(&results.hash()), results);
+    }
+}

@@ -1,0 +1,404 @@
+//! The dashboard as a CX team uses it, in a real headless Chromium against the real demo
+//! collector: signing in (a wrong key first), the survey list, one survey's results over a
+//! week of answers, and the same results after a customer answers on the demo shop page.
+//! Screenshots of each page, on a laptop and a tablet, in English and Korean, go to
+//! `target/screenshots/dashboard-*.png`.
+
+// Set-up that cannot reach the collector should stop the test right there, with the reason.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, wait_for_responses};
+use serde_json::{Value, json};
+use shared::time::Period;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A laptop screen (1366×768) and a tablet held sideways (1024×768).
+const LAPTOP: Viewport = Viewport {
+    width: 1366,
+    height: 768,
+    scale: 1.0,
+    mobile: false,
+};
+const TABLET: Viewport = Viewport {
+    width: 1024,
+    height: 768,
+    scale: 1.0,
+    mobile: true,
+};
+
+/// The NPS answers of six days, one list per day: a week the chart can show, with a quiet day
+/// (a gap on the chart).
+const WEEK: [&[u64]; 6] = [
+    &[9, 10, 6, 8, 10],
+    &[3, 9, 10, 7, 5, 10],
+    &[10, 10, 9, 4, 8],
+    &[],
+    &[10, 9, 9, 7, 10, 3],
+    &[9, 10, 10, 8, 10, 9, 6],
+];
+const STORES: [&str; 3] = ["gangnam-01", "hongdae-02", "busan-03"];
+
+/// A distinct version 7 UUID, as a widget makes one.
+fn uuid_v7() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        & ((1 << 48) - 1);
+    let n = u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let bits = (millis << 80) | (0x7 << 76) | (0b10 << 62) | n;
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+async fn post(demo: &Demo, path: &str, body: Value) {
+    let reply = reqwest::Client::new()
+        .post(format!("{}{path}", demo.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("the collector answers");
+    assert!(reply.status().is_success(), "{path}: {}", reply.status());
+}
+
+/// A week of post-purchase answers at three stores, on the web and in the app, each with its
+/// display, and a few displays nobody answered: one day at a time on the collector's clock.
+/// Returns how many responses were stored.
+async fn seed_week(demo: &Demo) -> usize {
+    let mut stored = 0;
+    for (day, scores) in WEEK.iter().enumerate() {
+        for (i, score) in scores.iter().enumerate() {
+            let context = json!({
+                "channel": if i % 3 == 2 { "app" } else { "web" },
+                "site_id": "demo-shop",
+                "locale": if i % 2 == 0 { "ko" } else { "en" },
+                "store_id": STORES[(day + i) % STORES.len()],
+                "journey_stage": if i % 4 == 3 { "purchase" } else { "post_purchase" },
+            });
+            post(
+                demo,
+                "/v1/displays",
+                json!({
+                    "display_id": uuid_v7(), "survey_id": "web-nps", "survey_version": 1,
+                    "kind": "shown", "context": context, "client_time": 0,
+                }),
+            )
+            .await;
+            post(
+                demo,
+                "/v1/responses",
+                json!({
+                    "response_id": uuid_v7(), "survey_id": "web-nps", "survey_version": 1,
+                    "answers": { "nps": score }, "context": context, "client_time": 0,
+                }),
+            )
+            .await;
+            stored += 1;
+        }
+        for kind in ["shown", "shown", "dismissed"] {
+            post(demo, "/v1/displays", json!({
+                "display_id": uuid_v7(), "survey_id": "web-nps", "survey_version": 1,
+                "kind": kind, "client_time": 0,
+                "context": { "channel": "web", "site_id": "demo-shop", "locale": "ko",
+                             "store_id": STORES[day % STORES.len()], "journey_stage": "post_purchase" },
+            }))
+            .await;
+        }
+        demo.advance_clock(Period::days(1));
+    }
+    stored
+}
+
+/// The text of the first element matching `selector`.
+async fn text(browser: &Browser, selector: &str) -> String {
+    let script = format!("document.querySelector({selector:?})?.textContent ?? ''");
+    browser
+        .eval(&script)
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn count(browser: &Browser, selector: &str) -> u64 {
+    let script = format!("document.querySelectorAll({selector:?}).length");
+    browser.eval(&script).await.unwrap().as_u64().unwrap()
+}
+
+/// Waits for the results page to show `responses` responses.
+async fn results_show(browser: &Browser, responses: usize) {
+    browser
+        .wait_until(
+            &format!("document.querySelector('#responses .big')?.textContent === '{responses}'"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+}
+
+async fn screenshot(browser: &Browser, name: &str) {
+    browser.screenshot(name).await.expect("screenshot");
+}
+
+#[tokio::test]
+async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() {
+    let demo = start_demo().await;
+    let page = reqwest::get(format!("{}/dashboard", demo.base))
+        .await
+        .unwrap();
+    assert!(
+        page.status().is_success(),
+        "no dashboard: run `cargo xtask dist` (cargo xtask test does)"
+    );
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+    let seeded = seed_week(&demo).await;
+
+    let browser = Browser::start(LAPTOP).await.expect("browser");
+    // English first, whatever the machine's language: the switch is tested below.
+    browser
+        .goto(&format!("{}/dashboard", demo.base))
+        .await
+        .unwrap();
+    browser
+        .execute(
+            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.reload().await.unwrap();
+
+    // A wrong key is refused, and the page says so.
+    browser
+        .type_in("#api-key", "not-the-key-at-all")
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    browser
+        .wait_until("document.querySelector('.sign-in .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, ".sign-in .alert").await.contains("401"));
+    screenshot(&browser, "dashboard-sign-in-refused").await;
+
+    // The demo's admin key opens the survey list.
+    browser
+        .execute("document.getElementById('api-key').value = ''", vec![])
+        .await
+        .unwrap();
+    browser
+        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    let web_nps = "#surveys-page tr[data-survey='web-nps']";
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector(\"{web_nps} .responses\")?.textContent === '{seeded}'"
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&browser, "#surveys-page tbody tr").await,
+        3,
+        "the demo's three surveys"
+    );
+    assert_eq!(
+        browser
+            .eval("sessionStorage.getItem('nunchi.dashboard.key')")
+            .await
+            .unwrap(),
+        json!(collector::config::DEMO_ADMIN_KEY),
+        "kept for this tab"
+    );
+    assert!(
+        text(&browser, &format!("{web_nps} .score"))
+            .await
+            .starts_with('+')
+    );
+    screenshot(&browser, "dashboard-surveys").await;
+
+    // The results: the score, a point per day with its numbers, the answers, the breakdowns.
+    browser.click(&format!("{web_nps} a.button")).await.unwrap();
+    results_show(&browser, seeded).await;
+    let days = count(&browser, "#trend .point").await;
+    let answered_days = WEEK.iter().filter(|d| !d.is_empty()).count() as u64;
+    assert_eq!(days, answered_days, "one point per day with answers");
+    assert_eq!(
+        count(&browser, "#trend text.axis").await,
+        WEEK.len() as u64,
+        "the quiet day keeps its place on the axis"
+    );
+    let labels = count(&browser, "#trend text.value").await;
+    assert_eq!(labels, days, "every point has its score written on it");
+    let tens_before = browser
+        .eval("document.querySelector('#distribution [data-score=\"10\"]').dataset.count")
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&browser, "#by-store tbody tr").await,
+        STORES.len() as u64
+    );
+    assert_eq!(
+        count(&browser, "#by-channel tbody tr").await,
+        2,
+        "web and app"
+    );
+    assert_eq!(count(&browser, "#by-stage tbody tr").await, 2);
+    assert!(text(&browser, "#rate .big").await.ends_with('%'));
+    screenshot(&browser, "dashboard-results-laptop").await;
+    browser
+        .execute(
+            "document.getElementById('by-store').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&browser, "dashboard-results-breakdowns").await;
+
+    // A customer answers on the demo shop page: a promoter, today.
+    let results_url = browser.eval("location.href").await.unwrap();
+    browser
+        .goto(&format!("{}/shop.html", demo.base))
+        .await
+        .unwrap();
+    browser
+        .eval("document.getElementById('purchase').click(), true")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow("[data-value='10']"), WAIT)
+        .await
+        .unwrap();
+    browser
+        .click_in_shadow(SURVEY_HOST, "[data-value='10']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(&in_shadow(".thanks"), WAIT)
+        .await
+        .unwrap();
+    let stored = wait_for_responses(&demo.base, seeded + 1, WAIT).await;
+    assert_eq!(stored.len(), seeded + 1);
+
+    // Back on the results (the key is still this tab's), reloaded: the count and the chart moved.
+    browser.goto(results_url.as_str().unwrap()).await.unwrap();
+    browser.reload().await.unwrap();
+    results_show(&browser, seeded + 1).await;
+    assert_eq!(
+        count(&browser, "#trend .point").await,
+        days + 1,
+        "today's answer is a new point on the chart"
+    );
+    let tens_after = browser
+        .eval("document.querySelector('#distribution [data-score=\"10\"]').dataset.count")
+        .await
+        .unwrap();
+    assert_eq!(
+        tens_after.as_str().unwrap().parse::<u64>().unwrap(),
+        tens_before.as_str().unwrap().parse::<u64>().unwrap() + 1
+    );
+    screenshot(&browser, "dashboard-results-after-answer").await;
+
+    // On a tablet held sideways, and in Korean.
+    browser.set_viewport(TABLET).await.unwrap();
+    browser.click("#lang-switch").await.unwrap();
+    browser
+        .wait_until("document.documentElement.lang === 'ko'", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, "#trend h2").await.contains("점수 추이"));
+    screenshot(&browser, "dashboard-results-tablet-ko").await;
+    browser
+        .goto(&format!("{}/dashboard#/", demo.base))
+        .await
+        .unwrap();
+    browser
+        .wait_until(&format!("document.querySelector(\"{web_nps}\")"), WAIT)
+        .await
+        .unwrap();
+    screenshot(&browser, "dashboard-surveys-tablet-ko").await;
+
+    // A survey nobody has answered yet says so instead of drawing empty charts.
+    browser
+        .goto(&format!(
+            "{}/dashboard#/sites/demo-shop/surveys/receipt-csat",
+            demo.base
+        ))
+        .await
+        .unwrap();
+    results_show(&browser, 0).await;
+    assert!(
+        text(&browser, "#trend")
+            .await
+            .contains("아직 응답이 없습니다")
+    );
+    screenshot(&browser, "dashboard-results-empty-tablet-ko").await;
+
+    // Signing out forgets the key.
+    browser.click("#sign-out").await.unwrap();
+    browser
+        .wait_until("document.getElementById('api-key')", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(
+        browser
+            .eval("sessionStorage.getItem('nunchi.dashboard.key')")
+            .await
+            .unwrap(),
+        Value::Null
+    );
+    // A key that stops working mid-session (revoked) signs out, with the reason.
+    browser
+        .execute(
+            "sessionStorage.setItem('nunchi.dashboard.key', 'a-key-revoked-meanwhile')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.reload().await.unwrap();
+    browser
+        .wait_until("document.querySelector('.sign-in .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, ".sign-in .alert").await.contains("401"));
+    assert_eq!(
+        browser
+            .eval("sessionStorage.getItem('nunchi.dashboard.key')")
+            .await
+            .unwrap(),
+        Value::Null
+    );
+    let errors: Vec<_> = browser
+        .console_log()
+        .await
+        .unwrap()
+        .into_iter()
+        // The refused key's 401, and the shop page's missing favicon, are expected.
+        .filter(|e| {
+            e.level == "SEVERE" && !e.message.contains("401") && !e.message.contains("favicon")
+        })
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
