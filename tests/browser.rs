@@ -328,6 +328,15 @@ impl Browser {
     }
 
     /// Runs a Chrome DevTools Protocol command through ChromeDriver.
+    /// Fails every request whose URL matches one of `patterns` (`*` wildcards) as a network
+    /// error, from now on; an empty list lets everything through again.
+    pub async fn block_urls(&self, patterns: &[&str]) -> anyhow::Result<()> {
+        self.devtools("Network.enable", json!({})).await?;
+        self.devtools("Network.setBlockedURLs", json!({ "urls": patterns }))
+            .await?;
+        Ok(())
+    }
+
     /// Sends `name: value` with every request from now on, as a browser setting would (e.g.
     /// `Sec-GPC: 1`, which pages cannot set themselves).
     pub async fn send_header(&self, name: &str, value: &str) -> anyhow::Result<()> {

@@ -10,6 +10,8 @@ use crate::ids::{
     KioskId, Locale, MemberHash, MemberId, QuestionId, ReceiptId, ResponseId, SiteId, StoreId,
     SurveyId,
 };
+#[cfg(feature = "server")]
+use crate::survey::PartialAnswer;
 use crate::survey::Survey;
 use crate::time::Timestamp;
 use crate::trigger::Scalar;
@@ -195,7 +197,21 @@ impl Response<MemberId> {
                 );
             }
         }
-        for q in &survey.questions {
+        // A kiosk customer may walk away in the middle; when the survey keeps what they
+        // answered (`kiosk.partial`), the required questions after their last answer may stay
+        // unanswered, never one before it.
+        #[cfg(feature = "server")]
+        let partial =
+            raw.context.channel == Channel::Kiosk && survey.kiosk.partial == PartialAnswer::Send;
+        // The device does not read kiosk settings (nor run this check: the collector does).
+        #[cfg(not(feature = "server"))]
+        let partial = false;
+        let last_answered = survey
+            .questions
+            .iter()
+            .rposition(|q| raw.answers.get(&q.id).is_some());
+        for (i, q) in survey.questions.iter().enumerate() {
+            let walked_away = partial && last_answered.is_some_and(|last| i > last);
             let field = format!("answers.{}", q.id);
             // A follow-up to an answer that is itself wrong cannot be judged: one error, not two.
             let earlier_is_wrong = q.show_if.as_ref().is_some_and(|cond| {
@@ -220,7 +236,7 @@ impl Response<MemberId> {
                         errors.push(code, field, message);
                     }
                 }
-                (None, true) if q.required => {
+                (None, true) if q.required && !walked_away => {
                     errors.push(ErrorCode::Required, field, "this question must be answered")
                 }
                 (None, _) => {}
@@ -391,6 +407,54 @@ mod tests {
         assert!(Response::parse(promoter, &survey()).is_ok());
         let minimal = raw(|v| v["answers"] = json!({"nps": 10}));
         assert!(Response::parse(minimal, &survey()).is_ok());
+    }
+
+    /// A kiosk customer who walks away from a required follow-up: kept when the survey says
+    /// `kiosk.partial: send` (the default), refused on `drop` and off the kiosk channel; a
+    /// required question before the last answer is never skipped.
+    #[cfg(feature = "server")]
+    #[test]
+    fn partial_kiosk_answers() {
+        let table = [
+            ("kiosk, send", "kiosk", "send", json!({"nps": 3}), None),
+            (
+                "kiosk, drop",
+                "kiosk",
+                "drop",
+                json!({"nps": 3}),
+                Some("answers.why"),
+            ),
+            (
+                "web, send",
+                "web",
+                "send",
+                json!({"nps": 3}),
+                Some("answers.why"),
+            ),
+            (
+                "kiosk, send, the first skipped",
+                "kiosk",
+                "send",
+                json!({"reason": "price"}),
+                Some("answers.nps"),
+            ),
+        ];
+        for (case, channel, partial, answers, refused) in table {
+            let mut survey = survey();
+            survey.questions[1].required = true;
+            survey.kiosk = serde_json::from_value(json!({ "partial": partial })).unwrap();
+            let response = raw(|v| {
+                v["answers"] = answers;
+                v["context"]["channel"] = json!(channel);
+                v["context"]["page_url"] = Value::Null;
+            });
+            let got = Response::parse(response, &survey).err().map(|errors| {
+                assert_eq!(errors.len(), 1, "{case}: {errors:?}");
+                assert_eq!(errors[0].code, ErrorCode::Required, "{case}");
+                errors[0].field.clone()
+            });
+            assert_eq!(got.as_deref(), refused, "{case}");
+        }
     }
 
     #[test]

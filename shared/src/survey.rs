@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::map::Map;
+#[cfg(feature = "server")]
+use crate::response::Channel;
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,8 @@ pub enum SurveyStatus {
     Archived,
 }
 
+/// On the device, fields it does not know (the kiosk page's settings) are passed over: the
+/// collector has refused unknown fields already, and each field the widget parses costs bytes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", serde(deny_unknown_fields))]
 pub struct Survey {
@@ -56,6 +60,39 @@ pub struct Survey {
     pub throttle: SurveyThrottle,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thank_you: Option<LocalizedText>,
+    /// How the kiosk page treats this survey. Written only when not the default. The kiosk
+    /// page reads it from the site's configuration; the widget does not.
+    #[cfg(feature = "server")]
+    #[serde(default, skip_serializing_if = "KioskSettings::is_default")]
+    pub kiosk: KioskSettings,
+}
+
+/// `{"partial": "drop"}`: a survey's settings for the kiosk page (`www/kiosk.html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskSettings {
+    /// What becomes of a partial answer when the kiosk goes back to its first question after
+    /// an idle time.
+    #[serde(default)]
+    pub partial: PartialAnswer,
+}
+
+impl KioskSettings {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A kiosk customer who answers the first question and walks away from a follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartialAnswer {
+    /// Stored with the questions answered so far, required or not: the customer who pressed
+    /// the first smiley did answer it, and a kiosk cannot make anyone stay for the rest.
+    #[default]
+    Send,
+    /// Not stored: the kiosk notes a dismissal, as when a customer closes the card.
+    Drop,
 }
 
 fn first_version() -> u32 {
@@ -335,6 +372,16 @@ impl Survey {
         for e in self.throttle.validate() {
             errors.push(e.code, format!("throttle.{}", e.field), e.message);
         }
+        #[cfg(feature = "server")]
+        let channels = &self.targeting.channels;
+        #[cfg(feature = "server")]
+        if !self.kiosk.is_default() && !channels.is_empty() && !channels.contains(&Channel::Kiosk) {
+            errors.push(
+                ErrorCode::InvalidValue,
+                "kiosk",
+                "kiosk settings on a survey whose targeting leaves out the kiosk channel",
+            );
+        }
         errors.into_result()
     }
 
@@ -512,6 +559,48 @@ mod tests {
             s.questions[1].kind,
             QuestionKind::OpenText { max_length: 500 }
         );
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn kiosk_settings() {
+        let mut s = survey();
+        assert_eq!(
+            s.kiosk.partial,
+            PartialAnswer::Send,
+            "a partial answer is kept by default"
+        );
+        assert!(
+            serde_json::to_value(&s).unwrap().get("kiosk").is_none(),
+            "the default is not written"
+        );
+        s.kiosk = serde_json::from_value(json!({"partial": "drop"})).unwrap();
+        assert_eq!(s.kiosk.partial, PartialAnswer::Drop);
+        assert_eq!(
+            s.validate(),
+            Ok(()),
+            "no channels: the survey may run on a kiosk"
+        );
+        let written = serde_json::to_value(&s).unwrap();
+        assert_eq!(written["kiosk"], json!({"partial": "drop"}));
+        assert_eq!(serde_json::from_value::<Survey>(written).unwrap(), s);
+        for bad in [
+            json!({"partial": "keep"}),
+            json!({"partial": "drop", "idle": 30}),
+        ] {
+            let mut written = serde_json::to_value(survey()).unwrap();
+            written["kiosk"] = bad.clone();
+            assert!(serde_json::from_value::<Survey>(written).is_err(), "{bad}");
+        }
+        s.targeting.channels = vec![Channel::Web];
+        let errors = s.validate().unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            (errors[0].code, errors[0].field.as_str()),
+            (ErrorCode::InvalidValue, "kiosk")
+        );
+        s.targeting.channels.push(Channel::Kiosk);
+        assert_eq!(s.validate(), Ok(()));
     }
 
     #[test]
@@ -708,6 +797,14 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
+        // The collector refuses an unknown field on the survey itself (the device passes over
+        // it, see `Survey`).
+        #[cfg(feature = "server")]
+        {
+            let mut value = serde_json::to_value(survey()).unwrap();
+            value["colour"] = json!("red");
+            assert!(serde_json::from_value::<Survey>(value).is_err());
+        }
         let mut value = serde_json::to_value(survey()).unwrap();
         value["questions"][0]["colour"] = json!("red");
         assert!(serde_json::from_value::<Survey>(value).is_err());

@@ -51,6 +51,8 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
             }
             return;
         }
+        // Someone else now: a card on screen was theirs, and goes without a word (a kiosk's
+        // next customer, when the survey drops partial answers).
         Command::Reset => {
             if let Some(site) = state::with(|w| {
                 w.member = None;
@@ -59,6 +61,7 @@ pub(crate) fn run_on_page(command: Command, issued_on: Option<u64>) {
             }) {
                 device::remember_member(&site, None);
             }
+            close_later(0);
             return;
         }
         _ => {}
@@ -264,7 +267,12 @@ fn show(survey: Arc<Survey>, embed: Embed, report_shown: bool) {
     };
     let on_dismiss = {
         let (survey, embed) = (survey.clone(), embed.clone());
-        Callback::from(move |()| {
+        Callback::from(move |answers: Map<QuestionId, AnswerValue>| {
+            // A kiosk customer who walked away: the kiosk page closes the card only when the
+            // survey keeps partial answers (`kiosk.partial`; else it calls `reset`).
+            if embed.kiosk.is_some() && !answers.is_empty() {
+                return submit(&survey, &embed, answers);
+            }
             note(&survey, &embed, DisplayKind::Dismissed, true);
             close_later(0);
         })
@@ -345,8 +353,9 @@ fn submit(survey: &Survey, embed: &Embed, answers: Map<QuestionId, AnswerValue>)
     // Kept on the device first: the thank-you shows only after this returns.
     outbox::keep(embed, &raw, embed.receipt.as_deref());
     outbox::flush(embed, false);
-    // A receipt page is the survey: its thank-you stays.
+    // A receipt page is the survey: its thank-you stays. A kiosk page shows its own thank-you
+    // and asks the next customer at once, so every press is a response of its own.
     if embed.receipt.is_none() {
-        close_later(4_000);
+        close_later(if embed.kiosk.is_some() { 0 } else { 4_000 });
     }
 }

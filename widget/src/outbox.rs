@@ -20,6 +20,10 @@ use crate::{device, now, warn};
 /// At most this many answers wait on one device; the oldest beyond it are dropped, counted
 /// under [`DROPPED`], and the count is reported to the collector.
 pub(crate) const CAP: usize = 100;
+/// A kiosk's cap: it keeps answering for hours without network. A kiosk entry is about 400
+/// bytes of JSON (a UUID, the survey, one or two answers, store and kiosk, times), so 5,000
+/// take about 2 MB of the origin's 5 MB of local storage.
+const KIOSK_CAP: usize = 5_000;
 const DROPPED: &str = "dropped";
 const FIRST_RETRY_MS: f64 = 1_000.0;
 const LONGEST_RETRY_MS: f64 = 300_000.0;
@@ -122,8 +126,13 @@ thread_local! {
 pub(crate) fn keep(embed: &Embed, response: &RawResponse, to: Option<&str>) {
     let mut entries = load(embed);
     entries.extend(Entry::new(response, to));
-    if entries.len() > CAP {
-        let over = entries.len() - CAP;
+    let cap = if embed.kiosk.is_some() {
+        KIOSK_CAP
+    } else {
+        CAP
+    };
+    if entries.len() > cap {
+        let over = entries.len() - cap;
         entries.drain(..over);
         device::count(&embed.site, DROPPED, over as i64);
         warn("the outbox is full: the oldest answers are dropped");

@@ -91,7 +91,7 @@ async fn list(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "create a survey", params(("site" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
+#[utoipa::path(post, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "create a survey", params(("site" = String, Path)), request_body(content = Object, description = "a survey (see the README); besides questions, triggers, targeting and throttle, `kiosk: {partial: \"send\" | \"drop\"}` says what a kiosk does with the answers of a customer who walks away (default send)", content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -114,7 +114,7 @@ async fn create(
     }
 }
 
-#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
+#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path)), request_body(content = Object, description = "a survey (see the README); besides questions, triggers, targeting and throttle, `kiosk: {partial: \"send\" | \"drop\"}` says what a kiosk does with the answers of a customer who walks away (default send)", content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,

@@ -18,7 +18,9 @@ pub(crate) struct SurveyCardProps {
     pub survey: Arc<Survey>,
     pub locale: Locale,
     pub on_submit: Callback<Map<QuestionId, AnswerValue>>,
-    pub on_dismiss: Callback<()>,
+    /// With the answers given so far (none once sent): a kiosk sends a partial answer when its
+    /// page closes the card after a customer walked away, if the survey keeps them.
+    pub on_dismiss: Callback<Map<QuestionId, AnswerValue>>,
     /// A centred dialog: it takes the focus, keeps Tab inside, and gives the focus back when
     /// it closes. Corner and inline cards never take the focus from what the visitor is doing.
     pub modal: bool,
@@ -59,7 +61,8 @@ fn prune(survey: &Survey, answers: &mut Map<QuestionId, AnswerValue>) {
 #[component]
 pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     if crate::device::fail_for_test() {
-        panic!("a failure asked for by a test (nunchi:fail-for-test)");
+        // Short: the message is bytes in the bundle.
+        panic!("failure asked by nunchi:fail-for-test");
     }
     // One state for the card's progress: each `use_state` type is its own copy of yew's hook
     // code in the bundle.
@@ -72,20 +75,26 @@ pub(crate) fn SurveyCard(props: &SurveyCardProps) -> Html {
     let card = use_node_ref();
     focus::use_modal_focus(props.modal, &card);
     // Escape dismisses, as with any dialog; in a modal one, Tab stays inside.
+    let dismiss = {
+        let on_dismiss = props.on_dismiss.clone();
+        let answers = if progress.done {
+            Map::default()
+        } else {
+            progress.answers.clone()
+        };
+        move || on_dismiss.emit(answers.clone())
+    };
     let onkeydown = {
-        let (on_dismiss, modal, card) = (props.on_dismiss.clone(), props.modal, card.clone());
+        let (dismiss, modal, card) = (dismiss.clone(), props.modal, card.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
-                on_dismiss.emit(());
+                dismiss();
             } else if modal && e.key() == "Tab" {
                 focus::keep_tab_inside(&card, &e);
             }
         })
     };
-    let close = {
-        let on_dismiss = props.on_dismiss.clone();
-        Callback::from(move |_| on_dismiss.emit(()))
-    };
+    let close = Callback::from(move |_| dismiss());
     let modal = if props.modal { "true" } else { "false" };
     let close_button =
         html! { <button class="close" aria-label={texts.close} onclick={close}>{ "×" }</button> };
