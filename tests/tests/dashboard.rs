@@ -550,9 +550,9 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         .await
         .unwrap();
     assert_eq!(
-        count(&browser, "#surveys-page a.comments").await,
-        1,
-        "only web-nps asks for open text"
+        count(&browser, "#surveys-page tr[data-survey='kiosk-smiley'] a.comments").await,
+        0,
+        "the kiosk's smileys ask for no text"
     );
     browser
         .click(&format!("{web_nps} a.comments"))
