@@ -92,8 +92,14 @@ mod tests {
             site: "demo-shop".into(),
             survey: "web-nps".into(),
         };
-        check("#/sites/demo-shop/surveys/web-nps/comments", comments.clone());
-        check("#/sites/demo-shop/surveys/web-nps/comments/", comments.clone());
+        check(
+            "#/sites/demo-shop/surveys/web-nps/comments",
+            comments.clone(),
+        );
+        check(
+            "#/sites/demo-shop/surveys/web-nps/comments/",
+            comments.clone(),
+        );
         check("#/sites/demo-shop/surveys//comments", Route::Surveys);
         assert_eq!(Route::parse(&comments.hash()), comments);
     }

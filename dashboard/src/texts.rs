@@ -109,6 +109,9 @@ pub(crate) struct Texts {
     pub no_comments_label: &'static str,
     pub detractor: &'static str,
     pub label_error: &'static str,
+    /// Around the number of comments shown: `{count_before}5{count_after}`.
+    pub count_before: &'static str,
+    pub count_after: &'static str,
 }
 
 static EN: Texts = Texts {
@@ -186,6 +189,8 @@ static EN: Texts = Texts {
     no_comments_label: "No comments of this survey have this label.",
     detractor: "Detractor",
     label_error: "The label was not saved",
+    count_before: "Comments shown: ",
+    count_after: "",
 };
 
 static KO: Texts = Texts {
@@ -263,6 +268,8 @@ static KO: Texts = Texts {
     no_comments_label: "이 라벨이 붙은 이 설문의 코멘트가 없습니다.",
     detractor: "비추천 고객",
     label_error: "라벨을 저장하지 못했습니다",
+    count_before: "코멘트 ",
+    count_after: "개 표시",
 };
 
 impl Texts {

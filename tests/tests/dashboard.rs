@@ -550,7 +550,11 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         .await
         .unwrap();
     assert_eq!(
-        count(&browser, "#surveys-page tr[data-survey='kiosk-smiley'] a.comments").await,
+        count(
+            &browser,
+            "#surveys-page tr[data-survey='kiosk-smiley'] a.comments"
+        )
+        .await,
         0,
         "the kiosk's smileys ask for no text"
     );
@@ -584,8 +588,15 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         "every follow-up here is a detractor's"
     );
     let first = text(&browser, "#comments .comment").await;
-    assert!(first.contains("NPS 0") && first.contains("hongdae-02"), "{first}");
-    assert!(text(&browser, "#label-filter").await.contains("No labels yet"));
+    assert!(
+        first.contains("NPS 0") && first.contains("hongdae-02"),
+        "{first}"
+    );
+    assert!(
+        text(&browser, "#label-filter")
+            .await
+            .contains("No labels yet")
+    );
 
     // Two comments labelled, one of them twice; the second "checkout" is the one in use.
     add_label(&browser, coupon, "checkout").await;
@@ -627,7 +638,9 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         )
         .await
         .unwrap();
-    assert_eq!(shown(&browser).await, [coupon.clone()]);
+    assert_eq!(shown(&browser).await, [coupon.as_str()]);
+    let what = text(&browser, "#comment-count").await;
+    assert!(what.contains('1') && what.contains("coupon"), "{what}");
     screenshot(&browser, "dashboard-comments-filtered").await;
 
     // Reloaded, the labels are still there; the API agrees.

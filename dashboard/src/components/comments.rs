@@ -114,7 +114,11 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
 
     {
         let (survey, checker) = (survey.clone(), session.clone());
-        let deps = (session.key.clone(), props.site.clone(), props.survey.clone());
+        let deps = (
+            session.key.clone(),
+            props.site.clone(),
+            props.survey.clone(),
+        );
         use_effect_with(deps, move |(key, site, id)| {
             let path = base(site, id);
             let key = key.clone();
@@ -257,6 +261,18 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
         },
         Some(Ok(loaded)) => html! {
             <>
+                <p class="muted small count" id="comment-count">
+                    { format!(
+                        "{}{}{}{}",
+                        t.count_before,
+                        loaded.comments.len(),
+                        if loaded.next_before.is_some() { "+" } else { "" },
+                        t.count_after,
+                    ) }
+                    if let Some(label) = &*filter {
+                        { format!(" · {}: ", t.filter_by_label) }<strong>{ label }</strong>
+                    }
+                </p>
                 <ol class="comments" id="comments">
                     { for loaded.comments.iter().map(|c| html! {
                         <CommentCard key={format!("{}-{}", c.seq, c.question_id)}
@@ -369,12 +385,9 @@ fn CommentCard(props: &CommentCardProps) -> Html {
                 (on_labelled.clone(), path.clone(), response.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let stored = api::put::<_, Labelled>(
-                    &session.key,
-                    &path,
-                    &SetLabels { labels: &labels },
-                )
-                .await;
+                let stored =
+                    api::put::<_, Labelled>(&session.key, &path, &SetLabels { labels: &labels })
+                        .await;
                 match session.checked(stored) {
                     Ok(l) => {
                         error.set(None);
