@@ -699,6 +699,50 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         json!([{ "label": "checkout", "responses": 2 }])
     );
 
+    // Thirty more comments: a page holds 30, the rest come with "more".
+    for i in 0..30 {
+        post(
+            &demo,
+            "/v1/responses",
+            json!({
+                "response_id": uuid_v7(), "survey_id": "web-nps", "survey_version": 1,
+                "answers": { "nps": i % 7, "what_went_wrong": format!("Comment number {i}") },
+                "context": { "channel": "web", "site_id": "demo-shop", "locale": "en" },
+                "client_time": 0,
+            }),
+        )
+        .await;
+    }
+    browser.reload().await.unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length === 30 && document.getElementById('more')",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser.click("#more").await.unwrap();
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelectorAll('#comments .comment').length === {}",
+                COMMENTS.len() + 30
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&browser, "#more").await,
+        0,
+        "no more after the last page"
+    );
+    assert_eq!(
+        shown(&browser).await[30..],
+        newest_first[..],
+        "the older page follows the newer"
+    );
+
     // The results page has a tab to the comments and back.
     browser.click("#tab-results").await.unwrap();
     browser
@@ -722,6 +766,17 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         .await
         .unwrap();
     assert!(text(&browser, "#tab-comments").await.contains("코멘트"));
+    browser
+        .click("#label-filter [data-label='checkout']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length === 2",
+            WAIT,
+        )
+        .await
+        .unwrap();
     screenshot(&browser, "dashboard-comments-tablet-ko").await;
 
     let errors: Vec<_> = browser
