@@ -2,6 +2,7 @@
 //! The dashboard is served by the collector it reads, so paths are relative to the page's
 //! origin.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,13 +22,38 @@ pub(crate) enum ApiError {
 
 /// `GET path` with `Authorization: Bearer key`, read as JSON.
 pub(crate) async fn get<T: DeserializeOwned>(key: &str, path: &str) -> Result<T, ApiError> {
+    request(key, "GET", path, None).await
+}
+
+/// `PUT path` with `body` as JSON, the answer read as JSON.
+pub(crate) async fn put<B: Serialize, T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    request(key, "PUT", path, Some(body)).await
+}
+
+async fn request<T: DeserializeOwned>(
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = web_sys::RequestInit::new();
-    init.set_method("GET");
+    init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
     headers
         .set("authorization", &format!("Bearer {key}"))
         .map_err(|_| ApiError::Network)?;
+    if let Some(body) = body {
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| ApiError::Network)?;
+        init.set_body(&wasm_bindgen::JsValue::from_str(&body));
+    }
     init.set_headers(&headers);
     let reply: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
         .await

@@ -1,10 +1,12 @@
 //! The dashboard's pages, kept in the address's fragment: `#/` (sites and surveys) and
-//! `#/sites/{site}/surveys/{survey}` (one survey's results).
+//! `#/sites/{site}/surveys/{survey}` (one survey's results) and
+//! `#/sites/{site}/surveys/{survey}/comments` (its open-text answers and their labels).
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
     Surveys,
     Results { site: String, survey: String },
+    Comments { site: String, survey: String },
 }
 
 impl Route {
@@ -19,6 +21,14 @@ impl Route {
                     survey: decode(survey),
                 }
             }
+            ["sites", site, "surveys", survey, "comments"]
+                if !site.is_empty() && !survey.is_empty() =>
+            {
+                Route::Comments {
+                    site: decode(site),
+                    survey: decode(survey),
+                }
+            }
             _ => Route::Surveys,
         }
     }
@@ -27,6 +37,9 @@ impl Route {
         match self {
             Route::Surveys => "#/".to_owned(),
             Route::Results { site, survey } => format!("#/sites/{site}/surveys/{survey}"),
+            Route::Comments { site, survey } => {
+                format!("#/sites/{site}/surveys/{survey}/comments")
+            }
         }
     }
 
@@ -75,5 +88,19 @@ mod tests {
         check("#/sites//surveys/web-nps", Route::Surveys);
         check("#/elsewhere", Route::Surveys);
         assert_eq!(Route::parse(&results.hash()), results);
+        let comments = Route::Comments {
+            site: "demo-shop".into(),
+            survey: "web-nps".into(),
+        };
+        check(
+            "#/sites/demo-shop/surveys/web-nps/comments",
+            comments.clone(),
+        );
+        check(
+            "#/sites/demo-shop/surveys/web-nps/comments/",
+            comments.clone(),
+        );
+        check("#/sites/demo-shop/surveys//comments", Route::Surveys);
+        assert_eq!(Route::parse(&comments.hash()), comments);
     }
 }

@@ -96,6 +96,22 @@ pub(crate) struct Texts {
     pub pre_purchase: &'static str,
     pub purchase: &'static str,
     pub post_purchase: &'static str,
+    pub comments: &'static str,
+    pub comments_help: &'static str,
+    pub filter_by_label: &'static str,
+    pub all_labels: &'static str,
+    pub no_labels_yet: &'static str,
+    pub add_label: &'static str,
+    pub new_label: &'static str,
+    pub remove_label: &'static str,
+    pub more: &'static str,
+    pub no_comments: &'static str,
+    pub no_comments_label: &'static str,
+    pub detractor: &'static str,
+    pub label_error: &'static str,
+    /// Around the number of comments shown: `{count_before}5{count_after}`.
+    pub count_before: &'static str,
+    pub count_after: &'static str,
 }
 
 static EN: Texts = Texts {
@@ -160,6 +176,21 @@ static EN: Texts = Texts {
     pre_purchase: "Before purchase",
     purchase: "Purchase",
     post_purchase: "After purchase",
+    comments: "Comments",
+    comments_help: "What customers wrote, newest first. Label comments to group them; a label counts responses across the site.",
+    filter_by_label: "Label",
+    all_labels: "All comments",
+    no_labels_yet: "No labels yet: add one to a comment below.",
+    add_label: "Add",
+    new_label: "Add a label…",
+    remove_label: "Remove label",
+    more: "Show older comments",
+    no_comments: "No comments on this survey yet.",
+    no_comments_label: "No comments of this survey have this label.",
+    detractor: "Detractor",
+    label_error: "The label was not saved",
+    count_before: "Comments shown: ",
+    count_after: "",
 };
 
 static KO: Texts = Texts {
@@ -224,6 +255,21 @@ static KO: Texts = Texts {
     pre_purchase: "구매 전",
     purchase: "구매",
     post_purchase: "구매 후",
+    comments: "코멘트",
+    comments_help: "고객이 남긴 글을 최신순으로 보여 줍니다. 라벨을 붙여 묶어 보세요. 라벨 옆 숫자는 사이트 전체 응답 수입니다.",
+    filter_by_label: "라벨",
+    all_labels: "전체 코멘트",
+    no_labels_yet: "아직 라벨이 없습니다. 아래 코멘트에 추가해 보세요.",
+    add_label: "추가",
+    new_label: "라벨 추가…",
+    remove_label: "라벨 삭제",
+    more: "이전 코멘트 더 보기",
+    no_comments: "이 설문에는 아직 코멘트가 없습니다.",
+    no_comments_label: "이 라벨이 붙은 이 설문의 코멘트가 없습니다.",
+    detractor: "비추천 고객",
+    label_error: "라벨을 저장하지 못했습니다",
+    count_before: "코멘트 ",
+    count_after: "개 표시",
 };
 
 impl Texts {

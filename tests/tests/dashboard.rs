@@ -1,6 +1,7 @@
 //! The dashboard as a CX team uses it, in a real headless Chromium against the real demo
 //! collector: signing in (a wrong key first), the survey list, one survey's results over a
-//! week of answers, and the same results after a customer answers on the demo shop page.
+//! week of answers, and the same results after a customer answers on the demo shop page; and
+//! the comments page: labelling two comments, filtering by a label, the labels kept.
 //! Screenshots of each page, on a laptop and a tablet, in English and Korean, go to
 //! `target/screenshots/dashboard-*.png`.
 
@@ -399,6 +400,418 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
         .filter(|e| {
             e.level == "SEVERE" && !e.message.contains("401") && !e.message.contains("favicon")
         })
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+/// What detractors wrote on the web-nps follow-up ("What went wrong?"), oldest first: the
+/// score, the text, the store and the channel.
+const COMMENTS: [(u64, &str, &str, &str); 5] = [
+    (
+        2,
+        "배송이 너무 늦었어요. 주문하고 일주일이 걸렸습니다.",
+        "gangnam-01",
+        "web",
+    ),
+    (
+        5,
+        "Checkout kept asking me to log in again.",
+        "hongdae-02",
+        "app",
+    ),
+    (6, "포장이 찢어져서 왔어요.", "busan-03", "web"),
+    (
+        3,
+        "The coupon code did not work at checkout, so I paid full price.",
+        "gangnam-01",
+        "web",
+    ),
+    (0, "고객센터 전화 연결이 안 됩니다.", "hongdae-02", "web"),
+];
+
+/// Posts the comments a few hours apart on the collector's clock; returns their response ids.
+async fn seed_comments(demo: &Demo) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (i, (score, text, store, channel)) in COMMENTS.iter().enumerate() {
+        let id = uuid_v7();
+        post(
+            demo,
+            "/v1/responses",
+            json!({
+                "response_id": id, "survey_id": "web-nps", "survey_version": 1,
+                "answers": { "nps": score, "what_went_wrong": text },
+                "context": { "channel": channel, "site_id": "demo-shop",
+                             "locale": if i % 2 == 0 { "ko" } else { "en" },
+                             "store_id": store, "journey_stage": "post_purchase" },
+                "client_time": 0,
+            }),
+        )
+        .await;
+        ids.push(id);
+        demo.advance_clock(Period::hours(3));
+    }
+    // A promoter says nothing more: no comment.
+    post(
+        demo,
+        "/v1/responses",
+        json!({
+            "response_id": uuid_v7(), "survey_id": "web-nps", "survey_version": 1,
+            "answers": { "nps": 10 },
+            "context": { "channel": "web", "site_id": "demo-shop", "locale": "ko" },
+            "client_time": 0,
+        }),
+    )
+    .await;
+    ids
+}
+
+async fn admin_get(demo: &Demo, path: &str) -> Value {
+    let reply = reqwest::Client::new()
+        .get(format!("{}{path}", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert!(reply.status().is_success(), "{path}: {}", reply.status());
+    reply.json().await.unwrap()
+}
+
+/// The response ids of the comments on the page, top to bottom.
+async fn shown(browser: &Browser) -> Vec<String> {
+    let ids = browser
+        .eval("[...document.querySelectorAll('#comments .comment')].map(c => c.dataset.response)")
+        .await
+        .unwrap();
+    serde_json::from_value(ids).unwrap()
+}
+
+/// The labels shown on one comment.
+async fn chips(browser: &Browser, response: &str) -> Vec<String> {
+    let script = format!(
+        "[...document.querySelectorAll(\".comment[data-response='{response}'] .chip.label\")]\
+         .map(c => c.dataset.label)"
+    );
+    serde_json::from_value(browser.eval(&script).await.unwrap()).unwrap()
+}
+
+/// Types `label` into a comment's label field and adds it; waits for its chip.
+async fn add_label(browser: &Browser, response: &str, label: &str) {
+    let comment = format!(".comment[data-response='{response}']");
+    browser
+        .type_in(&format!("{comment} input.new-label"), label)
+        .await
+        .unwrap();
+    browser
+        .click(&format!("{comment} button.add"))
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{comment} .chip.label[data-label='{label}']\")"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
+    let demo = start_demo().await;
+    let ids = seed_comments(&demo).await;
+    let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
+    let (slow_delivery, checkout, coupon) = (&ids[0], &ids[1], &ids[3]);
+
+    let browser = Browser::start(LAPTOP).await.expect("browser");
+    browser
+        .goto(&format!("{}/dashboard", demo.base))
+        .await
+        .unwrap();
+    browser
+        .execute(
+            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.reload().await.unwrap();
+    browser
+        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+
+    // From the survey list to web-nps's comments: newest first, detractors marked.
+    let web_nps = "#surveys-page tr[data-survey='web-nps']";
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{web_nps} a.comments\")"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        count(
+            &browser,
+            "#surveys-page tr[data-survey='kiosk-smiley'] a.comments"
+        )
+        .await,
+        0,
+        "the kiosk's smileys ask for no text"
+    );
+    browser
+        .click(&format!("{web_nps} a.comments"))
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelectorAll('#comments .comment').length === {}",
+                COMMENTS.len()
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .eval("location.hash")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .ends_with("/surveys/web-nps/comments")
+    );
+    assert_eq!(shown(&browser).await, newest_first);
+    assert_eq!(
+        count(&browser, "#comments .comment.detractor").await,
+        COMMENTS.len() as u64,
+        "every follow-up here is a detractor's"
+    );
+    let first = text(&browser, "#comments .comment").await;
+    assert!(
+        first.contains("NPS 0") && first.contains("hongdae-02"),
+        "{first}"
+    );
+    assert!(
+        text(&browser, "#label-filter")
+            .await
+            .contains("No labels yet")
+    );
+
+    // Two comments labelled, one of them twice; the second "checkout" is the one in use.
+    add_label(&browser, coupon, "checkout").await;
+    add_label(&browser, coupon, "coupon").await;
+    add_label(&browser, checkout, "checkout").await;
+    browser
+        .wait_until(
+            "document.querySelector(\"#label-filter [data-label='checkout'] .count\")?.textContent === '2'",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(chips(&browser, coupon).await, ["checkout", "coupon"]);
+    assert_eq!(chips(&browser, checkout).await, ["checkout"]);
+    assert!(chips(&browser, slow_delivery).await.is_empty());
+    screenshot(&browser, "dashboard-comments-laptop").await;
+
+    // Filtered by one label: only those two, newest first.
+    browser
+        .click("#label-filter [data-label='checkout']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length === 2",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown(&browser).await, [coupon.clone(), checkout.clone()]);
+    browser
+        .click("#label-filter [data-label='coupon']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length === 1",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown(&browser).await, [coupon.as_str()]);
+    let what = text(&browser, "#comment-count").await;
+    assert!(what.contains('1') && what.contains("coupon"), "{what}");
+    screenshot(&browser, "dashboard-comments-filtered").await;
+
+    // Reloaded, the labels are still there; the API agrees.
+    browser.reload().await.unwrap();
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelectorAll('#comments .comment').length === {}",
+                COMMENTS.len()
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(chips(&browser, coupon).await, ["checkout", "coupon"]);
+    assert_eq!(chips(&browser, checkout).await, ["checkout"]);
+    let base = "/v1/admin/sites/demo-shop";
+    let filtered = admin_get(
+        &demo,
+        &format!("{base}/surveys/web-nps/comments?label=checkout"),
+    )
+    .await;
+    let api_ids: Vec<&str> = filtered["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["response_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(api_ids, [coupon.as_str(), checkout.as_str()]);
+    assert_eq!(
+        admin_get(&demo, &format!("{base}/labels")).await,
+        json!([
+            { "label": "checkout", "responses": 2 },
+            { "label": "coupon", "responses": 1 },
+        ])
+    );
+
+    // A label removed is gone from the comment and from the API.
+    browser
+        .click(&format!(
+            ".comment[data-response='{coupon}'] .chip.label[data-label='coupon'] .remove"
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            &format!(
+                "!document.querySelector(\".comment[data-response='{coupon}'] .chip.label[data-label='coupon']\")"
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        admin_get(&demo, &format!("{base}/labels")).await,
+        json!([{ "label": "checkout", "responses": 2 }])
+    );
+
+    // A label the collector refuses (41 characters, past the field's own limit): its
+    // message is shown on the comment, and nothing is stored.
+    let field = format!(".comment[data-response='{coupon}'] input.new-label");
+    browser
+        .execute(
+            &format!(
+                "const f = document.querySelector(\"{field}\"); f.removeAttribute('maxlength'); \
+                 f.value = 'x'.repeat(41); f.dispatchEvent(new Event('input', {{ bubbles: true }}))"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .click(&format!(".comment[data-response='{coupon}'] button.add"))
+        .await
+        .unwrap();
+    let alert = format!(".comment[data-response='{coupon}'] .alert");
+    browser
+        .wait_until(&format!("document.querySelector(\"{alert}\")"), WAIT)
+        .await
+        .unwrap();
+    let message = text(&browser, &alert).await;
+    assert!(message.contains("40 characters"), "{message}");
+    assert_eq!(chips(&browser, coupon).await, ["checkout"]);
+
+    // Thirty more comments: a page holds 30, the rest come with "more".
+    for i in 0..30 {
+        post(
+            &demo,
+            "/v1/responses",
+            json!({
+                "response_id": uuid_v7(), "survey_id": "web-nps", "survey_version": 1,
+                "answers": { "nps": i % 7, "what_went_wrong": format!("Comment number {i}") },
+                "context": { "channel": "web", "site_id": "demo-shop", "locale": "en" },
+                "client_time": 0,
+            }),
+        )
+        .await;
+    }
+    browser.reload().await.unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length === 30 && document.getElementById('more')",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser.click("#more").await.unwrap();
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelectorAll('#comments .comment').length === {}",
+                COMMENTS.len() + 30
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&browser, "#more").await,
+        0,
+        "no more after the last page"
+    );
+    assert_eq!(
+        shown(&browser).await[30..],
+        newest_first[..],
+        "the older page follows the newer"
+    );
+
+    // The results page has a tab to the comments and back.
+    browser.click("#tab-results").await.unwrap();
+    browser
+        .wait_until("document.querySelector('#results-page #responses')", WAIT)
+        .await
+        .unwrap();
+    browser.click("#tab-comments").await.unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length > 0",
+            WAIT,
+        )
+        .await
+        .unwrap();
+
+    // On a tablet, in Korean.
+    browser.set_viewport(TABLET).await.unwrap();
+    browser.click("#lang-switch").await.unwrap();
+    browser
+        .wait_until("document.documentElement.lang === 'ko'", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, "#tab-comments").await.contains("코멘트"));
+    browser
+        .click("#label-filter [data-label='checkout']")
+        .await
+        .unwrap();
+    browser
+        .wait_until(
+            "document.querySelectorAll('#comments .comment').length === 2",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    screenshot(&browser, "dashboard-comments-tablet-ko").await;
+
+    let errors: Vec<_> = browser
+        .console_log()
+        .await
+        .unwrap()
+        .into_iter()
+        // The refused label's 422 is expected.
+        .filter(|e| e.level == "SEVERE" && !e.message.contains("422"))
         .collect();
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }

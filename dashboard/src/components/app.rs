@@ -6,6 +6,7 @@ use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::Session;
+use super::comments::Comments;
 use super::results::Results;
 use super::sign_in::SignIn;
 use super::surveys::Surveys;
@@ -99,6 +100,9 @@ pub(crate) fn App() -> Html {
                 Route::Surveys => html! { <Surveys {session} /> },
                 Route::Results { site, survey } => html! {
                     <Results {session} site={site.clone()} survey={survey.clone()} />
+                },
+                Route::Comments { site, survey } => html! {
+                    <Comments {session} site={site.clone()} survey={survey.clone()} />
                 },
             }
         }

@@ -2,6 +2,7 @@
 
 pub(crate) mod app;
 pub(crate) mod chart;
+pub(crate) mod comments;
 pub(crate) mod results;
 pub(crate) mod sign_in;
 pub(crate) mod surveys;
@@ -9,6 +10,7 @@ pub(crate) mod surveys;
 use yew::prelude::*;
 
 use crate::api::ApiError;
+use crate::route::Route;
 use crate::texts::{Lang, Texts};
 
 /// What every page gets from the shell: the key it reads with, the language, and whom to tell
@@ -48,4 +50,23 @@ pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
         ApiError::Status(status, message) => format!("{status}: {message}"),
     };
     html! { <p class="alert" role="alert">{ message }</p> }
+}
+
+/// The tabs of one survey's pages: its results and its comments.
+pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, comments: bool) -> Html {
+    let (site, survey) = (site.to_owned(), survey.to_owned());
+    let results = Route::Results {
+        site: site.clone(),
+        survey: survey.clone(),
+    }
+    .hash();
+    let comments_href = Route::Comments { site, survey }.hash();
+    html! {
+        <nav class="tabs">
+            <a id="tab-results" href={results} class={classes!((!comments).then_some("on"))}
+                aria-current={(!comments).then_some("page")}>{ t.open_results }</a>
+            <a id="tab-comments" href={comments_href} class={classes!(comments.then_some("on"))}
+                aria-current={comments.then_some("page")}>{ t.comments }</a>
+        </nav>
+    }
 }

@@ -1,8 +1,8 @@
 //! Sites and their surveys: each survey's status, version, channels, responses and score, with
-//! a link to its results.
+//! links to its results and (for a survey that asks for open text) its comments.
 
 use serde::Deserialize;
-use shared::survey::{Survey, SurveyStatus};
+use shared::survey::{QuestionKind, Survey, SurveyStatus};
 use yew::prelude::*;
 
 use super::{Session, failure};
@@ -170,6 +170,15 @@ fn SurveyRow(props: &SurveyRowProps) -> Html {
         survey: survey.id.as_str().to_owned(),
     }
     .hash();
+    let has_comments = survey
+        .questions
+        .iter()
+        .any(|q| matches!(q.kind, QuestionKind::OpenText { .. }));
+    let comments = Route::Comments {
+        site: props.site.clone(),
+        survey: survey.id.as_str().to_owned(),
+    }
+    .hash();
     html! {
         <tr data-survey={survey.id.as_str().to_owned()}>
             <td>
@@ -181,7 +190,12 @@ fn SurveyRow(props: &SurveyRowProps) -> Html {
             <td class="num">{ format!("v{}", survey.version) }</td>
             <td class="num responses">{ responses }</td>
             <td class="num score">{ score }</td>
-            <td class="num"><a class="button" href={href}>{ t.open_results }</a></td>
+            <td class="num actions">
+                <a class="button" href={href}>{ t.open_results }</a>
+                if has_comments {
+                    <a class="button comments" href={comments}>{ t.comments }</a>
+                }
+            </td>
         </tr>
     }
 }
