@@ -155,6 +155,19 @@ async fn screenshot(browser: &Browser, name: &str) {
     browser.screenshot(name).await.expect("screenshot");
 }
 
+/// The dashboard's sign-in page in English, whatever the machine's language.
+async fn open_in_english(browser: &Browser, base: &str) {
+    browser.goto(&format!("{base}/dashboard")).await.unwrap();
+    browser
+        .execute(
+            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.reload().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() {
     let demo = start_demo().await;
@@ -174,18 +187,7 @@ async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() 
 
     let browser = Browser::start(LAPTOP).await.expect("browser");
     // English first, whatever the machine's language: the switch is tested below.
-    browser
-        .goto(&format!("{}/dashboard", demo.base))
-        .await
-        .unwrap();
-    browser
-        .execute(
-            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
-            vec![],
-        )
-        .await
-        .unwrap();
-    browser.reload().await.unwrap();
+    open_in_english(&browser, &demo.base).await;
 
     // A wrong key is refused, and the page says so.
     browser
@@ -522,18 +524,7 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
     let (slow_delivery, checkout, coupon) = (&ids[0], &ids[1], &ids[3]);
 
     let browser = Browser::start(LAPTOP).await.expect("browser");
-    browser
-        .goto(&format!("{}/dashboard", demo.base))
-        .await
-        .unwrap();
-    browser
-        .execute(
-            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
-            vec![],
-        )
-        .await
-        .unwrap();
-    browser.reload().await.unwrap();
+    open_in_english(&browser, &demo.base).await;
     browser
         .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
         .await

@@ -37,6 +37,14 @@ async fn assert_bundle(base: &str) {
 }
 
 /// Waits for the attract screen: the first question, smileys, for the next customer.
+/// A tablet browser on the kiosk page, `extra` added to its query (after checking the bundle).
+async fn open_kiosk(base: &str, extra: &str) -> Browser {
+    assert_bundle(base).await;
+    let browser = Browser::start(TABLET).await.expect("browser");
+    browser.goto(&kiosk_url(base, extra)).await.unwrap();
+    browser
+}
+
 async fn wait_for_attract(browser: &Browser) {
     browser
         .wait_until(
@@ -277,12 +285,7 @@ async fn walk_away_from_the_follow_up(browser: &Browser) {
 #[tokio::test]
 async fn a_customer_who_walks_away_from_the_follow_up_leaves_the_smiley_they_pressed() {
     let demo = start_demo().await;
-    assert_bundle(&demo.base).await;
-    let browser = Browser::start(TABLET).await.expect("browser");
-    browser
-        .goto(&kiosk_url(&demo.base, "&idle=2"))
-        .await
-        .unwrap();
+    let browser = open_kiosk(&demo.base, "&idle=2").await;
     walk_away_from_the_follow_up(&browser).await;
     // The survey keeps partial answers (the default): the smiley is stored, without the
     // follow-up. The next customer answers too.
@@ -502,12 +505,7 @@ async fn the_heartbeat_reports_the_answers_waiting_on_the_kiosk_to_the_admin_lis
 #[tokio::test]
 async fn a_kiosk_keeps_more_answers_than_a_web_page_while_they_cannot_be_sent() {
     let demo = start_demo().await;
-    assert_bundle(&demo.base).await;
-    let browser = Browser::start(TABLET).await.expect("browser");
-    browser
-        .goto(&kiosk_url(&demo.base, "&thanks=300"))
-        .await
-        .unwrap();
+    let browser = open_kiosk(&demo.base, "&thanks=300").await;
     wait_for_attract(&browser).await;
     browser.block_urls(&["*/v1/responses*"]).await.unwrap();
     press(&browser, 4).await;
