@@ -157,15 +157,18 @@ async fn screenshot(browser: &Browser, name: &str) {
 
 /// The dashboard's sign-in page in English, whatever the machine's language.
 async fn open_in_english(browser: &Browser, base: &str) {
-    browser.goto(&format!("{base}/dashboard")).await.unwrap();
+    browser
+        .goto(&format!("{base}/dashboard"))
+        .await
+        .expect("the dashboard opens");
     browser
         .execute(
             "localStorage.setItem('nunchi.dashboard.lang', 'en')",
             vec![],
         )
         .await
-        .unwrap();
-    browser.reload().await.unwrap();
+        .expect("the language is set");
+    browser.reload().await.expect("the page reloads");
 }
 
 #[tokio::test]

@@ -41,7 +41,10 @@ async fn assert_bundle(base: &str) {
 async fn open_kiosk(base: &str, extra: &str) -> Browser {
     assert_bundle(base).await;
     let browser = Browser::start(TABLET).await.expect("browser");
-    browser.goto(&kiosk_url(base, extra)).await.unwrap();
+    browser
+        .goto(&kiosk_url(base, extra))
+        .await
+        .expect("the kiosk page opens");
     browser
 }
 
