@@ -135,7 +135,7 @@ pub(crate) async fn download(key: &str, path: &str, file_name: &str) -> Result<(
     let later = wasm_bindgen::closure::Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     });
-    let _ = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 60_000);
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 60_000);
     Ok(())
 }

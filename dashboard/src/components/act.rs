@@ -104,7 +104,9 @@ pub(crate) fn Act(props: &ActProps) -> Html {
     let busy = *export == Export::Busy;
     let export_state = match &*export {
         Export::Idle => html! {},
-        Export::Busy => html! { <span class="muted small" id="export-state">{ t.exporting }</span> },
+        Export::Busy => {
+            html! { <span class="muted small" id="export-state">{ t.exporting }</span> }
+        }
         Export::Done(format) => html! {
             <span class="small ok" id="export-state" data-format={*format}>
                 { format!("✓ {} ({})", t.exported, format.to_uppercase()) }
