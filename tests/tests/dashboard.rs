@@ -926,7 +926,7 @@ async fn a_cx_manager_checks_the_kiosks_and_exports_the_answers() {
         .await
         .unwrap();
     let csv = csv.as_str().expect("one blob, downloaded");
-    assert!(csv.starts_with("response_id,"), "{csv}");
+    assert!(csv.starts_with("seq,response_id,"), "{csv}");
     assert_eq!(csv.lines().count(), 1 + responses.len(), "{csv}");
     for id in &responses {
         assert!(csv.contains(id.as_str()), "{id} not in {csv}");
