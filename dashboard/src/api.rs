@@ -84,3 +84,58 @@ fn error_message(body: &str) -> String {
 pub(crate) fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
+
+/// `GET path` with the key, saved as the file `file_name`: the export needs the
+/// `Authorization` header, which a plain link cannot send, so the answer is read here as a
+/// `Blob` and handed to the browser's download through an object URL (a `blob:` link, which
+/// the page's Content-Security-Policy does not restrict: a download is not a fetch).
+pub(crate) async fn download(key: &str, path: &str, file_name: &str) -> Result<(), ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+    headers
+        .set("authorization", &format!("Bearer {key}"))
+        .map_err(|_| ApiError::Network)?;
+    init.set_headers(&headers);
+    let reply: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    match reply.status() {
+        200..=299 => {}
+        401 => return Err(ApiError::Unauthorized),
+        403 => return Err(ApiError::Forbidden),
+        status => {
+            let text = match reply.text() {
+                Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+                Err(_) => None,
+            };
+            return Err(ApiError::Status(
+                status,
+                error_message(&text.unwrap_or_default()),
+            ));
+        }
+    }
+    let blob: web_sys::Blob = JsFuture::from(reply.blob().map_err(|_| ApiError::Network)?)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Network)?;
+    let document = window.document().ok_or(ApiError::Network)?;
+    let link: web_sys::HtmlElement = document
+        .create_element("a")
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
+    let _ = link.set_attribute("href", &url);
+    let _ = link.set_attribute("download", file_name);
+    link.click();
+    // The download has started from the link; the URL is let go a moment later, not at once
+    // (a browser may still be reading it).
+    let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 60_000);
+    Ok(())
+}

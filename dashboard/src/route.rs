@@ -1,12 +1,14 @@
 //! The dashboard's pages, kept in the address's fragment: `#/` (sites and surveys) and
 //! `#/sites/{site}/surveys/{survey}` (one survey's results) and
-//! `#/sites/{site}/surveys/{survey}/comments` (its open-text answers and their labels).
+//! `#/sites/{site}/surveys/{survey}/comments` (its open-text answers and their labels) and
+//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks).
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
     Surveys,
     Results { site: String, survey: String },
     Comments { site: String, survey: String },
+    Act { site: String, survey: String },
 }
 
 impl Route {
@@ -29,6 +31,12 @@ impl Route {
                     survey: decode(survey),
                 }
             }
+            ["sites", site, "surveys", survey, "act"] if !site.is_empty() && !survey.is_empty() => {
+                Route::Act {
+                    site: decode(site),
+                    survey: decode(survey),
+                }
+            }
             _ => Route::Surveys,
         }
     }
@@ -40,6 +48,7 @@ impl Route {
             Route::Comments { site, survey } => {
                 format!("#/sites/{site}/surveys/{survey}/comments")
             }
+            Route::Act { site, survey } => format!("#/sites/{site}/surveys/{survey}/act"),
         }
     }
 
@@ -102,5 +111,13 @@ mod tests {
         );
         check("#/sites/demo-shop/surveys//comments", Route::Surveys);
         assert_eq!(Route::parse(&comments.hash()), comments);
+        let act = Route::Act {
+            site: "demo-shop".into(),
+            survey: "web-nps".into(),
+        };
+        check("#/sites/demo-shop/surveys/web-nps/act", act.clone());
+        check("#/sites/demo-shop/surveys/web-nps/act/", act.clone());
+        check("#/sites/demo-shop/surveys//act", Route::Surveys);
+        assert_eq!(Route::parse(&act.hash()), act);
     }
 }

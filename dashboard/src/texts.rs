@@ -112,6 +112,28 @@ pub(crate) struct Texts {
     /// Around the number of comments shown: `{count_before}5{count_after}`.
     pub count_before: &'static str,
     pub count_after: &'static str,
+    pub act: &'static str,
+    pub act_help: &'static str,
+    pub export: &'static str,
+    pub export_help: &'static str,
+    pub exporting: &'static str,
+    pub exported: &'static str,
+    pub kiosks: &'static str,
+    pub kiosks_help: &'static str,
+    pub no_kiosks: &'static str,
+    pub store: &'static str,
+    pub kiosk_id: &'static str,
+    pub last_seen: &'static str,
+    pub backlog: &'static str,
+    pub build: &'static str,
+    pub stale: &'static str,
+    pub online: &'static str,
+    /// How long ago, around a number: `3{mins_ago}`.
+    pub just_now: &'static str,
+    pub secs_ago: &'static str,
+    pub mins_ago: &'static str,
+    pub hours_ago: &'static str,
+    pub days_ago: &'static str,
 }
 
 static EN: Texts = Texts {
@@ -191,6 +213,27 @@ static EN: Texts = Texts {
     label_error: "The label was not saved",
     count_before: "Comments shown: ",
     count_after: "",
+    act: "Act",
+    act_help: "Take the answers elsewhere, and check the site's kiosks.",
+    export: "Export",
+    export_help: "All responses of this survey, as a file: CSV for a spreadsheet, NDJSON for a data pipeline.",
+    exporting: "Preparing the file…",
+    exported: "Downloaded",
+    kiosks: "Kiosk health",
+    kiosks_help: "Each kiosk's latest heartbeat. A kiosk is stale when it has not been heard from for a while; the backlog is answers waiting on it to be sent.",
+    no_kiosks: "No kiosk of this site has sent a heartbeat yet.",
+    store: "Store",
+    kiosk_id: "Kiosk",
+    last_seen: "Last seen",
+    backlog: "Backlog",
+    build: "Build",
+    stale: "Stale",
+    online: "OK",
+    just_now: "just now",
+    secs_ago: "s ago",
+    mins_ago: " min ago",
+    hours_ago: " h ago",
+    days_ago: " days ago",
 };
 
 static KO: Texts = Texts {
@@ -270,6 +313,27 @@ static KO: Texts = Texts {
     label_error: "라벨을 저장하지 못했습니다",
     count_before: "코멘트 ",
     count_after: "개 표시",
+    act: "활용",
+    act_help: "응답을 내려받고 매장 키오스크 상태를 확인합니다.",
+    export: "내보내기",
+    export_help: "이 설문의 모든 응답을 파일로 받습니다. 스프레드시트에는 CSV, 데이터 파이프라인에는 NDJSON.",
+    exporting: "파일 준비 중…",
+    exported: "다운로드됨",
+    kiosks: "키오스크 상태",
+    kiosks_help: "키오스크별 마지막 신호입니다. 한동안 신호가 없으면 '응답 없음'으로 표시하고, 대기는 키오스크에 남아 아직 전송되지 않은 응답 수입니다.",
+    no_kiosks: "이 사이트의 키오스크에서 받은 신호가 아직 없습니다.",
+    store: "매장",
+    kiosk_id: "키오스크",
+    last_seen: "마지막 신호",
+    backlog: "대기",
+    build: "빌드",
+    stale: "응답 없음",
+    online: "정상",
+    just_now: "방금",
+    secs_ago: "초 전",
+    mins_ago: "분 전",
+    hours_ago: "시간 전",
+    days_ago: "일 전",
 };
 
 impl Texts {
@@ -286,6 +350,17 @@ impl Texts {
             other => other,
         }
     }
+
+    /// How long ago, for `seconds` since: "just now", "42s ago", "3 min ago", "2 h ago".
+    pub(crate) fn ago(&self, seconds: u64) -> String {
+        match seconds {
+            0..5 => self.just_now.to_owned(),
+            5..60 => format!("{seconds}{}", self.secs_ago),
+            60..3600 => format!("{}{}", seconds / 60, self.mins_ago),
+            3600..86400 => format!("{}{}", seconds / 3600, self.hours_ago),
+            _ => format!("{}{}", seconds / 86400, self.days_ago),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -299,5 +374,15 @@ mod tests {
         assert_eq!(Lang::pick(Some("en-US")), Lang::En);
         assert_eq!(Lang::pick(Some("ja")), Lang::En);
         assert_eq!(Lang::pick(None), Lang::En);
+    }
+
+    #[test]
+    fn last_seen_reads_as_time_ago() {
+        assert_eq!(EN.ago(2), "just now");
+        assert_eq!(EN.ago(42), "42s ago");
+        assert_eq!(EN.ago(185), "3 min ago");
+        assert_eq!(KO.ago(185), "3분 전");
+        assert_eq!(EN.ago(7300), "2 h ago");
+        assert_eq!(KO.ago(200_000), "2일 전");
     }
 }

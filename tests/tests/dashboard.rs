@@ -1,7 +1,8 @@
 //! The dashboard as a CX team uses it, in a real headless Chromium against the real demo
 //! collector: signing in (a wrong key first), the survey list, one survey's results over a
 //! week of answers, and the same results after a customer answers on the demo shop page; and
-//! the comments page: labelling two comments, filtering by a label, the labels kept.
+//! the comments page: labelling two comments, filtering by a label, the labels kept; and the
+//! Act page: the site's kiosks (a stale one highlighted) and a CSV export downloaded.
 //! Screenshots of each page, on a laptop and a tablet, in English and Korean, go to
 //! `target/screenshots/dashboard-*.png`.
 
@@ -808,4 +809,146 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         .filter(|e| e.level == "SEVERE" && !e.message.contains("422"))
         .collect();
     assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+async fn heartbeat(demo: &Demo, store: &str, kiosk: &str, backlog: u64) {
+    post(
+        demo,
+        "/v1/kiosks/heartbeat",
+        json!({
+            "site_id": "demo-shop", "store_id": store, "kiosk_id": kiosk,
+            "backlog": backlog, "widget_version": "0.1.0+1bec5a1af73c992b", "client_time": 0,
+        }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cx_manager_checks_the_kiosks_and_exports_the_answers() {
+    let demo = start_demo().await;
+    let mut responses = Vec::new();
+    for score in [9, 4] {
+        let id = uuid_v7();
+        post(
+            &demo,
+            "/v1/responses",
+            json!({
+                "response_id": id, "survey_id": "web-nps", "survey_version": 1,
+                "answers": { "nps": score }, "client_time": 0,
+                "context": { "channel": "web", "site_id": "demo-shop", "locale": "ko" },
+            }),
+        )
+        .await;
+        responses.push(id);
+    }
+    // Two kiosks: one last heard from 20 minutes ago (stale after 10), one just now with
+    // three answers waiting on it.
+    heartbeat(&demo, "hongdae-02", "k2", 0).await;
+    demo.advance_clock(Period::minutes(20));
+    heartbeat(&demo, "gangnam-01", "k1", 3).await;
+
+    let browser = Browser::start(LAPTOP).await.expect("browser");
+    open_in_english(&browser, &demo.base).await;
+    browser
+        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    let web_nps = "#surveys-page tr[data-survey='web-nps']";
+    browser
+        .wait_until(
+            &format!("document.querySelector(\"{web_nps} a.survey-name\")"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser
+        .click(&format!("{web_nps} a.survey-name"))
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('#tab-act')", WAIT)
+        .await
+        .unwrap();
+    browser.click("#tab-act").await.unwrap();
+
+    // The kiosks, by store: the stale one marked, the backlog and the build shown.
+    browser
+        .wait_until(
+            "document.querySelectorAll('#kiosks tr.kiosk').length === 2",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .eval("location.hash")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .ends_with("/surveys/web-nps/act")
+    );
+    let k1 = "#kiosks tr.kiosk[data-kiosk='k1']";
+    let k2 = "#kiosks tr.kiosk[data-kiosk='k2']";
+    // Seconds ago (a slow machine may take a few to open the page), not minutes.
+    let seen = text(&browser, &format!("{k1} .seen")).await;
+    assert!(
+        seen == "just now"
+            || seen
+                .strip_suffix("s ago")
+                .is_some_and(|n| n.parse::<u64>().is_ok()),
+        "{seen}"
+    );
+    assert_eq!(text(&browser, &format!("{k1} .backlog")).await, "3");
+    assert!(
+        text(&browser, &format!("{k1} .build"))
+            .await
+            .contains("1bec5a1af73c992b")
+    );
+    assert_eq!(count(&browser, &format!("{k1}.stale")).await, 0);
+    assert_eq!(text(&browser, &format!("{k2} .seen")).await, "20 min ago");
+    assert_eq!(count(&browser, &format!("{k2}.stale")).await, 1);
+    assert_eq!(text(&browser, &format!("{k2} .badge")).await, "Stale");
+
+    // CSV export: the file handed to the browser's download is the survey's CSV. The page's
+    // blobs are caught as they become object URLs, to read what was downloaded.
+    browser
+        .execute(
+            "window.__blobs = []; const make = URL.createObjectURL; \
+             URL.createObjectURL = b => { window.__blobs.push(b); return make.call(URL, b); };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.click("#export-csv").await.unwrap();
+    browser
+        .wait_until(
+            "document.querySelector(\"#export-state[data-format='csv']\")",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let csv = browser
+        .eval("window.__blobs.length === 1 && window.__blobs[0].text()")
+        .await
+        .unwrap();
+    let csv = csv.as_str().expect("one blob, downloaded");
+    assert!(csv.starts_with("seq,response_id,"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + responses.len(), "{csv}");
+    for id in &responses {
+        assert!(csv.contains(id.as_str()), "{id} not in {csv}");
+    }
+    screenshot(&browser, "dashboard-act-laptop").await;
+
+    // On a tablet, in Korean.
+    browser.set_viewport(TABLET).await.unwrap();
+    browser.click("#lang-switch").await.unwrap();
+    browser
+        .wait_until("document.documentElement.lang === 'ko'", WAIT)
+        .await
+        .unwrap();
+    assert_eq!(text(&browser, &format!("{k2} .seen")).await, "20분 전");
+    assert_eq!(text(&browser, "#tab-act").await, "활용");
+    screenshot(&browser, "dashboard-act-tablet-ko").await;
 }

@@ -6,6 +6,7 @@ use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::Session;
+use super::act::Act;
 use super::comments::Comments;
 use super::results::Results;
 use super::sign_in::SignIn;
@@ -103,6 +104,9 @@ pub(crate) fn App() -> Html {
                 },
                 Route::Comments { site, survey } => html! {
                     <Comments {session} site={site.clone()} survey={survey.clone()} />
+                },
+                Route::Act { site, survey } => html! {
+                    <Act {session} site={site.clone()} survey={survey.clone()} />
                 },
             }
         }

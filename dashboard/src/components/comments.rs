@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::survey::Survey;
 use yew::prelude::*;
 
-use super::{Session, failure, tabs};
+use super::{Session, Tab, failure, tabs};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
 
@@ -302,7 +302,7 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
         <section class="page" id="comments-page">
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>
             <div class="title-row"><div>{ title }</div></div>
-            { tabs(t, &props.site, &props.survey, true) }
+            { tabs(t, &props.site, &props.survey, Tab::Comments) }
             <p class="muted small help">{ t.comments_help }</p>
             { filter_bar }
             { body }

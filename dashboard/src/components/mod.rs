@@ -1,5 +1,6 @@
 //! The dashboard's components: the shell and its pages, and the charts they draw.
 
+pub(crate) mod act;
 pub(crate) mod app;
 pub(crate) mod chart;
 pub(crate) mod comments;
@@ -52,21 +53,40 @@ pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
     html! { <p class="alert" role="alert">{ message }</p> }
 }
 
-/// The tabs of one survey's pages: its results and its comments.
-pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, comments: bool) -> Html {
+/// Which of a survey's pages is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tab {
+    Results,
+    Comments,
+    Act,
+}
+
+/// The tabs of one survey's pages: its results, its comments, and what to do with them.
+pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
     let (site, survey) = (site.to_owned(), survey.to_owned());
     let results = Route::Results {
         site: site.clone(),
         survey: survey.clone(),
     }
     .hash();
-    let comments_href = Route::Comments { site, survey }.hash();
+    let comments = Route::Comments {
+        site: site.clone(),
+        survey: survey.clone(),
+    }
+    .hash();
+    let act = Route::Act { site, survey }.hash();
+    let tab = |id: &'static str, href: String, which: Tab, text: &'static str| {
+        let current = on == which;
+        html! {
+            <a {id} {href} class={classes!(current.then_some("on"))}
+                aria-current={current.then_some("page")}>{ text }</a>
+        }
+    };
     html! {
         <nav class="tabs">
-            <a id="tab-results" href={results} class={classes!((!comments).then_some("on"))}
-                aria-current={(!comments).then_some("page")}>{ t.open_results }</a>
-            <a id="tab-comments" href={comments_href} class={classes!(comments.then_some("on"))}
-                aria-current={comments.then_some("page")}>{ t.comments }</a>
+            { tab("tab-results", results, Tab::Results, t.open_results) }
+            { tab("tab-comments", comments, Tab::Comments, t.comments) }
+            { tab("tab-act", act, Tab::Act, t.act) }
         </nav>
     }
 }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::chart::{DistributionChart, Point, ScoreBar, TrendChart};
 use super::surveys::status_badge;
-use super::{Session, failure, tabs};
+use super::{Session, Tab, failure, tabs};
 use crate::api::{self, ApiError, encode};
 use crate::calendar::{self, Date, Step};
 use crate::summary::{Group, Headline, ScoreKind, Summary};
@@ -204,7 +204,7 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
                 <div>{ title }</div>
                 { controls }
             </div>
-            { tabs(t, &props.site, &props.survey, false) }
+            { tabs(t, &props.site, &props.survey, Tab::Results) }
             { body }
         </section>
     }

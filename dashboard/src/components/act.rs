@@ -1,0 +1,205 @@
+//! What to do with a survey's answers: export them as a file (CSV, NDJSON), and the health of
+//! the site's kiosks (last seen, backlog, build, stale ones highlighted).
+
+use serde::Deserialize;
+use shared::survey::Survey;
+use yew::prelude::*;
+
+use super::{Session, Tab, failure, tabs};
+use crate::api::{self, ApiError, encode};
+use crate::texts::Texts;
+
+/// One kiosk's latest heartbeat, as `GET /v1/admin/sites/{site}/kiosks` lists it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct KioskView {
+    store_id: String,
+    kiosk_id: String,
+    backlog: u64,
+    widget_version: String,
+    seconds_since_seen: u64,
+    stale: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct KioskList {
+    kiosks: Vec<KioskView>,
+}
+
+#[derive(Debug, Properties, PartialEq)]
+pub(crate) struct ActProps {
+    pub session: Session,
+    pub site: String,
+    pub survey: String,
+}
+
+/// Where an export stands.
+#[derive(Debug, Clone, PartialEq)]
+enum Export {
+    Idle,
+    Busy,
+    Done(&'static str),
+    Failed(ApiError),
+}
+
+#[component]
+pub(crate) fn Act(props: &ActProps) -> Html {
+    let session = &props.session;
+    let t = session.texts();
+    let survey = use_state(|| None::<Survey>);
+    let kiosks = use_state(|| None::<Result<KioskList, ApiError>>);
+    let export = use_state(|| Export::Idle);
+    // Bumped by the refresh button: the kiosks are read again.
+    let reads = use_state(|| 0_u32);
+
+    {
+        let (survey, checker) = (survey.clone(), session.clone());
+        let deps = (
+            session.key.clone(),
+            props.site.clone(),
+            props.survey.clone(),
+        );
+        use_effect_with(deps, move |(key, site, id)| {
+            let path = format!("/v1/admin/sites/{}/surveys/{}", encode(site), encode(id));
+            let key = key.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(s) = checker.checked(api::get::<Survey>(&key, &path).await) {
+                    survey.set(Some(s));
+                }
+            });
+        });
+    }
+    {
+        let (kiosks, checker) = (kiosks.clone(), session.clone());
+        let deps = (session.key.clone(), props.site.clone(), *reads);
+        use_effect_with(deps, move |(key, site, _)| {
+            let path = format!("/v1/admin/sites/{}/kiosks", encode(site));
+            let key = key.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                kiosks.set(Some(checker.checked(api::get(&key, &path).await)));
+            });
+        });
+    }
+
+    let start_export = |format: &'static str| {
+        let (export, checker) = (export.clone(), session.clone());
+        let (site, id) = (props.site.clone(), props.survey.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (export, checker) = (export.clone(), checker.clone());
+            let path = format!(
+                "/v1/admin/sites/{}/export?format={format}&survey={}",
+                encode(&site),
+                encode(&id)
+            );
+            let file_name = format!("{site}-{id}.{format}");
+            export.set(Export::Busy);
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = checker.checked(api::download(&checker.key, &path, &file_name).await);
+                export.set(match result {
+                    Ok(()) => Export::Done(format),
+                    Err(e) => Export::Failed(e),
+                });
+            });
+        })
+    };
+    let busy = *export == Export::Busy;
+    let export_state = match &*export {
+        Export::Idle => html! {},
+        Export::Busy => {
+            html! { <span class="muted small" id="export-state">{ t.exporting }</span> }
+        }
+        Export::Done(format) => html! {
+            <span class="small ok" id="export-state" data-format={*format}>
+                { format!("✓ {} ({})", t.exported, format.to_uppercase()) }
+            </span>
+        },
+        Export::Failed(e) => failure(session, e),
+    };
+
+    let on_refresh = {
+        let reads = reads.clone();
+        Callback::from(move |_: MouseEvent| reads.set(*reads + 1))
+    };
+    let kiosk_body = match &*kiosks {
+        None => html! { <p class="muted">{ t.loading }</p> },
+        Some(Err(e)) => failure(session, e),
+        Some(Ok(list)) if list.kiosks.is_empty() => {
+            html! { <p class="muted" id="no-kiosks">{ t.no_kiosks }</p> }
+        }
+        Some(Ok(list)) => kiosk_table(t, &list.kiosks),
+    };
+
+    let title = match &*survey {
+        Some(s) => html! {
+            <>
+                <h1>{ &s.name }</h1>
+                <p class="muted id">{ format!("{} · {}", props.site, s.id.as_str()) }</p>
+            </>
+        },
+        None => html! { <h1>{ &props.survey }</h1> },
+    };
+    html! {
+        <section class="page" id="act-page">
+            <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>
+            <div class="title-row"><div>{ title }</div></div>
+            { tabs(t, &props.site, &props.survey, Tab::Act) }
+            <p class="muted small help">{ t.act_help }</p>
+            <section class="card" id="export">
+                <h2>{ t.export }</h2>
+                <p class="muted small">{ t.export_help }</p>
+                <div class="controls">
+                    <button type="button" class="primary" id="export-csv" disabled={busy}
+                        onclick={start_export("csv")}>{ "CSV" }</button>
+                    <button type="button" id="export-ndjson" disabled={busy}
+                        onclick={start_export("ndjson")}>{ "NDJSON" }</button>
+                    { export_state }
+                </div>
+            </section>
+            <section class="card" id="kiosks">
+                <div class="title-row">
+                    <h2>{ t.kiosks }<span class="muted id">{ &props.site }</span></h2>
+                    <button type="button" id="kiosks-refresh" onclick={on_refresh}>
+                        { t.refresh }
+                    </button>
+                </div>
+                <p class="muted small">{ t.kiosks_help }</p>
+                { kiosk_body }
+            </section>
+        </section>
+    }
+}
+
+fn kiosk_table(t: &Texts, kiosks: &[KioskView]) -> Html {
+    html! {
+        <table class="list">
+            <thead><tr>
+                <th>{ t.store }</th>
+                <th>{ t.kiosk_id }</th>
+                <th>{ t.status }</th>
+                <th>{ t.last_seen }</th>
+                <th class="num">{ t.backlog }</th>
+                <th>{ t.build }</th>
+            </tr></thead>
+            <tbody>
+                { for kiosks.iter().map(|k| html! {
+                    <tr class={classes!("kiosk", k.stale.then_some("stale"))}
+                        data-store={k.store_id.clone()} data-kiosk={k.kiosk_id.clone()}>
+                        <td>{ &k.store_id }</td>
+                        <td>{ &k.kiosk_id }</td>
+                        <td>
+                            if k.stale {
+                                <span class="badge stale">{ t.stale }</span>
+                            } else {
+                                <span class="badge active">{ t.online }</span>
+                            }
+                        </td>
+                        <td class="seen">{ t.ago(k.seconds_since_seen) }</td>
+                        <td class={classes!("num", "backlog", (k.backlog > 0).then_some("waiting"))}>
+                            { k.backlog }
+                        </td>
+                        <td class="build"><code>{ &k.widget_version }</code></td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
