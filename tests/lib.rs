@@ -244,6 +244,16 @@ pub async fn wait_for_responses(
 
 /// Lets pages from `origin` post for the demo site, as its owner would in the admin API.
 pub async fn allow_origin(base: &str, origin: &str) {
+    update_demo_site(base, |site| {
+        if let Some(origins) = site["allowed_origins"].as_array_mut() {
+            origins.push(serde_json::json!(origin));
+        }
+    })
+    .await;
+}
+
+/// Reads the demo site through the admin API, lets `change` edit it, and writes it back.
+pub async fn update_demo_site(base: &str, change: impl FnOnce(&mut serde_json::Value)) {
     let http = reqwest::Client::new();
     let url = format!("{base}/v1/admin/sites/demo-shop");
     let key = collector::config::DEMO_ADMIN_KEY;
@@ -256,12 +266,11 @@ pub async fn allow_origin(base: &str, origin: &str) {
         .json()
         .await
         .expect("JSON");
-    let mut origins = site["allowed_origins"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    origins.push(serde_json::json!(origin));
-    let update = serde_json::json!({ "id": site["id"], "name": site["name"], "allowed_origins": origins, "policy": site["policy"] });
+    let mut update = serde_json::json!({
+        "id": site["id"], "name": site["name"], "allowed_origins": site["allowed_origins"],
+        "policy": site["policy"], "repeat_press_window": site["repeat_press_window"],
+    });
+    change(&mut update);
     let reply = http
         .put(&url)
         .bearer_auth(key)

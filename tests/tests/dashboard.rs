@@ -172,6 +172,19 @@ async fn open_in_english(browser: &Browser, base: &str) {
     browser.reload().await.expect("the page reloads");
 }
 
+/// Signs in with the demo's admin key, from the sign-in page in English.
+async fn sign_in(browser: &Browser, base: &str) {
+    open_in_english(browser, base).await;
+    browser
+        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
+        .await
+        .expect("the key typed");
+    browser
+        .click("button[type=submit]")
+        .await
+        .expect("signed in");
+}
+
 #[tokio::test]
 async fn a_cx_manager_signs_in_reads_the_results_and_sees_a_new_answer_arrive() {
     let demo = start_demo().await;
@@ -528,12 +541,7 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
     let (slow_delivery, checkout, coupon) = (&ids[0], &ids[1], &ids[3]);
 
     let browser = Browser::start(LAPTOP).await.expect("browser");
-    open_in_english(&browser, &demo.base).await;
-    browser
-        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
-        .await
-        .unwrap();
-    browser.click("button[type=submit]").await.unwrap();
+    sign_in(&browser, &demo.base).await;
 
     // From the survey list to web-nps's comments: newest first, detractors marked.
     let web_nps = "#surveys-page tr[data-survey='web-nps']";
@@ -848,12 +856,7 @@ async fn a_cx_manager_checks_the_kiosks_and_exports_the_answers() {
     heartbeat(&demo, "gangnam-01", "k1", 3).await;
 
     let browser = Browser::start(LAPTOP).await.expect("browser");
-    open_in_english(&browser, &demo.base).await;
-    browser
-        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
-        .await
-        .unwrap();
-    browser.click("button[type=submit]").await.unwrap();
+    sign_in(&browser, &demo.base).await;
     let web_nps = "#surveys-page tr[data-survey='web-nps']";
     browser
         .wait_until(

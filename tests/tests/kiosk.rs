@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use nunchi_e2e::browser::{Browser, Viewport};
 use nunchi_e2e::{
-    SURVEY_HOST, in_shadow, start_demo, start_demo_at, stored_responses, wait_for_responses,
+    SURVEY_HOST, in_shadow, start_demo, start_demo_at, stored_responses, update_demo_site,
+    wait_for_responses,
 };
 use serde_json::Value;
 
@@ -194,34 +195,6 @@ async fn three_customers_in_a_row_each_get_the_thank_you_and_the_page_resets_bet
     );
 }
 
-/// Sets the demo site's repeat-press window (the default is 5 s).
-async fn set_repeat_window(base: &str, window: &str) {
-    let http = reqwest::Client::new();
-    let url = format!("{base}/v1/admin/sites/demo-shop");
-    let key = collector::config::DEMO_ADMIN_KEY;
-    let site: Value = http
-        .get(&url)
-        .bearer_auth(key)
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("JSON");
-    let update = serde_json::json!({
-        "id": site["id"], "name": site["name"], "allowed_origins": site["allowed_origins"],
-        "policy": site["policy"], "repeat_press_window": window,
-    });
-    let reply = http
-        .put(&url)
-        .bearer_auth(key)
-        .json(&update)
-        .send()
-        .await
-        .expect("admin API");
-    assert!(reply.status().is_success(), "{}", reply.status());
-}
-
 /// The presses are compared by the kiosk's clock, so a slow machine could spread ten presses
 /// over more than the default 5 s: the site's window is set to a minute here, so that the test
 /// does not depend on the machine's speed. The 5 s default itself, to the millisecond, is
@@ -229,7 +202,10 @@ async fn set_repeat_window(base: &str, window: &str) {
 #[tokio::test]
 async fn ten_presses_of_one_smiley_within_the_window_store_one_counted_and_nine_flagged() {
     let demo = start_demo().await;
-    set_repeat_window(&demo.base, "1m").await;
+    update_demo_site(&demo.base, |site| {
+        site["repeat_press_window"] = serde_json::json!("1m")
+    })
+    .await;
     assert_bundle(&demo.base).await;
     let browser = Browser::start(TABLET).await.expect("browser");
     browser.goto(&kiosk_url(&demo.base, "")).await.unwrap();
