@@ -349,6 +349,25 @@ impl Browser {
         Ok(())
     }
 
+    /// Lays the page out for `media` (`"print"`, as the print preview does; `""`: the screen
+    /// again), so a test can see what a printer would get.
+    pub async fn emulate_media(&self, media: &str) -> anyhow::Result<()> {
+        self.devtools("Emulation.setEmulatedMedia", json!({ "media": media }))
+            .await?;
+        Ok(())
+    }
+
+    /// Runs the page in the IANA time zone `zone` (`"Asia/Seoul"`) from now on, whatever the
+    /// machine's: dates a page computes are then the same on every machine.
+    pub async fn set_time_zone(&self, zone: &str) -> anyhow::Result<()> {
+        self.devtools(
+            "Emulation.setTimezoneOverride",
+            json!({ "timezoneId": zone }),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn devtools(&self, cmd: &str, params: Value) -> anyhow::Result<Value> {
         self.client
             .issue_cmd(VendorCommand {

@@ -42,8 +42,14 @@ pub struct Demo {
 }
 
 pub async fn start_demo() -> Demo {
+    start_demo_with(|_| {}).await
+}
+
+/// [`start_demo`] with some of the collector's settings changed first (e.g. webhooks tried
+/// once, so a failed message is a dead letter at once).
+pub async fn start_demo_with(configure: impl FnOnce(&mut Config)) -> Demo {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let running = start_demo_at(&dir.path().join("data"), 0).await;
+    let running = start_configured(&dir.path().join("data"), 0, configure).await;
     Demo {
         base: running.base.clone(),
         clock: running.clock.clone(),
@@ -60,10 +66,19 @@ pub async fn start_demo() -> Demo {
 /// port just released, or a store just closed, may take a moment to be free: this retries for
 /// a while before it fails.
 pub async fn start_demo_at(data_dir: &Path, port: u16) -> RunningDemo {
+    start_configured(data_dir, port, |_| {}).await
+}
+
+async fn start_configured(
+    data_dir: &Path,
+    port: u16,
+    configure: impl FnOnce(&mut Config),
+) -> RunningDemo {
     let mut config = Config::for_tests(data_dir.to_owned());
     config.bind = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     config.demo = true;
     config.admin_key = None;
+    configure(&mut config);
     let deadline = Instant::now() + STOP_TIMEOUT;
     let app = loop {
         match Application::build(&config).await {

@@ -1,9 +1,14 @@
 //! The collector's admin API, through the browser's `fetch`, with the key as a bearer token.
 //! The dashboard is served by the collector it reads, so paths are relative to the page's
 //! origin.
+//!
+//! Reading helpers ([`get`], [`put`]) answer a refusal as [`ApiError::Status`] with the
+//! collector's message; form helpers ([`post`], [`send`], [`delete`]) and [`download`] also
+//! keep the fields it names ([`ApiError::Invalid`]), so a form shows each problem next to its
+//! input.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -16,13 +21,48 @@ pub(crate) enum ApiError {
     Forbidden,
     /// Another status, with the collector's own message when it sent one.
     Status(u16, String),
+    /// A refusal from a form helper, with the fields (or query parameters) it names.
+    Invalid {
+        status: u16,
+        message: String,
+        fields: Vec<FieldProblem>,
+    },
     /// No answer at all, or one that is not what the API answers.
     Network,
 }
 
+/// One field the collector refused: the error's `field`, or each of its `details`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub(crate) struct FieldProblem {
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+impl ApiError {
+    /// What the collector said about `field` (a field or query parameter; `when` also matches
+    /// `when.at_most`), if anything.
+    pub(crate) fn about(&self, field: &str) -> Option<&str> {
+        let ApiError::Invalid { fields, .. } = self else {
+            return None;
+        };
+        fields
+            .iter()
+            .find(|f| {
+                f.field == field
+                    || f.field
+                        .strip_prefix(field)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+            .map(|f| f.message.as_str())
+    }
+}
+
 /// `GET path` with `Authorization: Bearer key`, read as JSON.
 pub(crate) async fn get<T: DeserializeOwned>(key: &str, path: &str) -> Result<T, ApiError> {
-    request(key, "GET", path, None).await
+    let (status, text) = exchange(key, "GET", path, None).await?;
+    read(status, &text, false)
 }
 
 /// `PUT path` with `body` as JSON, the answer read as JSON.
@@ -32,15 +72,52 @@ pub(crate) async fn put<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
-    request(key, "PUT", path, Some(body)).await
+    let (status, text) = exchange(key, "PUT", path, Some(body)).await?;
+    read(status, &text, false)
 }
 
-async fn request<T: DeserializeOwned>(
+/// `POST path` with `body` as JSON (`None`: no body), for a form: the answer read as JSON, a
+/// refusal with its fields.
+pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: Option<&B>,
+) -> Result<T, ApiError> {
+    let body = body
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|_| ApiError::Network)?;
+    let (status, text) = exchange(key, "POST", path, body).await?;
+    read(status, &text, true)
+}
+
+/// `PUT path` with `body` as JSON, for a form: like [`put`], a refusal with its fields.
+pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    let (status, text) = exchange(key, "PUT", path, Some(body)).await?;
+    read(status, &text, true)
+}
+
+/// `DELETE path`. The answer (204) has no body to read.
+pub(crate) async fn delete(key: &str, path: &str) -> Result<(), ApiError> {
+    let (status, text) = exchange(key, "DELETE", path, None).await?;
+    match status {
+        200..=299 => Ok(()),
+        _ => read::<serde_json::Value>(status, &text, true).map(|_| ()),
+    }
+}
+
+/// Sends the request; the status and the body's text, or `Network` when nothing came back.
+async fn exchange(
     key: &str,
     method: &str,
     path: &str,
     body: Option<String>,
-) -> Result<T, ApiError> {
+) -> Result<(u16, String), ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -64,20 +141,65 @@ async fn request<T: DeserializeOwned>(
         .ok()
         .and_then(|t| t.as_string())
         .unwrap_or_default();
-    match reply.status() {
-        200..=299 => serde_json::from_str(&text).map_err(|_| ApiError::Network),
-        401 => Err(ApiError::Unauthorized),
-        403 => Err(ApiError::Forbidden),
-        status => Err(ApiError::Status(status, error_message(&text))),
+    Ok((reply.status(), text))
+}
+
+/// A 2xx read as JSON, or the error its status and body say.
+fn read<T: DeserializeOwned>(status: u16, text: &str, with_fields: bool) -> Result<T, ApiError> {
+    match status {
+        200..=299 => serde_json::from_str(text).map_err(|_| ApiError::Network),
+        _ => Err(refusal(status, text, with_fields)),
     }
 }
 
-/// The `message` of the API's error shape (`{"error": {"message": …}}`), or nothing.
-fn error_message(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-        .unwrap_or_default()
+/// The error of a status that is not 2xx, from the API's error shape
+/// (`{"error": {"message", "field", "details": [{"field", "message"}]}}`).
+fn refusal(status: u16, body: &str, with_fields: bool) -> ApiError {
+    #[derive(Deserialize)]
+    struct Shape {
+        error: Detail,
+    }
+    #[derive(Deserialize)]
+    struct Detail {
+        #[serde(default)]
+        message: String,
+        #[serde(default)]
+        field: Option<String>,
+        #[serde(default)]
+        details: Vec<FieldProblem>,
+    }
+    let detail = serde_json::from_str::<Shape>(body).ok().map(|s| s.error);
+    match status {
+        401 => return ApiError::Unauthorized,
+        403 => return ApiError::Forbidden,
+        _ => {}
+    }
+    let Some(detail) = detail else {
+        return ApiError::Status(status, String::new());
+    };
+    let mut fields = detail.details;
+    if fields.is_empty()
+        && let Some(field) = detail.field.filter(|f| !f.is_empty())
+    {
+        // A single problem: the message is the field's own (for a body field, without the
+        // `field: ` the collector puts before it).
+        let prefix = format!("{field}: ");
+        let message = detail
+            .message
+            .strip_prefix(&prefix)
+            .unwrap_or(&detail.message)
+            .to_owned();
+        fields.push(FieldProblem { field, message });
+    }
+    if with_fields && !fields.is_empty() {
+        ApiError::Invalid {
+            status,
+            message: detail.message,
+            fields,
+        }
+    } else {
+        ApiError::Status(status, detail.message)
+    }
 }
 
 /// A path segment or query value, percent-encoded (ids are plain, but an address is typed).
@@ -102,20 +224,13 @@ pub(crate) async fn download(key: &str, path: &str, file_name: &str) -> Result<(
         .await
         .map_err(|_| ApiError::Network)?
         .unchecked_into();
-    match reply.status() {
-        200..=299 => {}
-        401 => return Err(ApiError::Unauthorized),
-        403 => return Err(ApiError::Forbidden),
-        status => {
-            let text = match reply.text() {
-                Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
-                Err(_) => None,
-            };
-            return Err(ApiError::Status(
-                status,
-                error_message(&text.unwrap_or_default()),
-            ));
-        }
+    let status = reply.status();
+    if !(200..=299).contains(&status) {
+        let text = match reply.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        return Err(refusal(status, &text.unwrap_or_default(), true));
     }
     let blob: web_sys::Blob = JsFuture::from(reply.blob().map_err(|_| ApiError::Network)?)
         .await
@@ -138,4 +253,55 @@ pub(crate) async fn download(key: &str, path: &str, file_name: &str) -> Result<(
     let _ =
         window.set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 60_000);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(field: &str, message: &str) -> FieldProblem {
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn refusals_keep_the_fields_they_name_for_forms() {
+        let one = r#"{"error":{"code":"invalid_value","message":"url: \"x\" is not a URL","field":"url"}}"#;
+        let error = refusal(422, one, true);
+        assert_eq!(
+            error,
+            ApiError::Invalid {
+                status: 422,
+                message: "url: \"x\" is not a URL".into(),
+                fields: vec![problem("url", "\"x\" is not a URL")],
+            }
+        );
+        assert_eq!(error.about("url"), Some("\"x\" is not a URL"));
+        assert_eq!(error.about("payload"), None);
+        // The reading helpers keep the message alone, as the comments page expects.
+        assert_eq!(
+            refusal(422, one, false),
+            ApiError::Status(422, "url: \"x\" is not a URL".into())
+        );
+        let many = r#"{"error":{"code":"out_of_range","message":"when.at_most: a score from 0 to 10","field":"when.at_most",
+            "details":[{"code":"out_of_range","field":"when.at_most","message":"a score from 0 to 10"},
+                       {"code":"too_long","field":"description","message":"at most 200 characters"}]}}"#;
+        let error = refusal(422, many, true);
+        assert_eq!(error.about("when"), Some("a score from 0 to 10"));
+        assert_eq!(error.about("description"), Some("at most 200 characters"));
+        assert_eq!(error.about("whe"), None);
+        let no_field = r#"{"error":{"code":"too_many","message":"too many webhooks","field":""}}"#;
+        assert_eq!(
+            refusal(422, no_field, true),
+            ApiError::Status(422, "too many webhooks".into())
+        );
+        assert_eq!(refusal(401, no_field, true), ApiError::Unauthorized);
+        assert_eq!(refusal(403, "", true), ApiError::Forbidden);
+        assert_eq!(
+            refusal(502, "<html>", true),
+            ApiError::Status(502, String::new())
+        );
+    }
 }

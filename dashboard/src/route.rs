@@ -1,7 +1,8 @@
 //! The dashboard's pages, kept in the address's fragment: `#/` (sites and surveys) and
 //! `#/sites/{site}/surveys/{survey}` (one survey's results) and
 //! `#/sites/{site}/surveys/{survey}/comments` (its open-text answers and their labels) and
-//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks).
+//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks). A page may keep
+//! its own state after a `?` (the Act page's export filter): the route ignores it.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
@@ -14,7 +15,11 @@ pub(crate) enum Route {
 impl Route {
     /// The page a fragment names; anything else is the survey list.
     pub(crate) fn parse(hash: &str) -> Route {
-        let path = hash.trim_start_matches('#').trim_matches('/');
+        let path = hash.trim_start_matches('#');
+        let path = path
+            .split_once('?')
+            .map_or(path, |(p, _)| p)
+            .trim_matches('/');
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
             ["sites", site, "surveys", survey] if !site.is_empty() && !survey.is_empty() => {
@@ -59,6 +64,16 @@ impl Route {
             .unwrap_or_default();
         Route::parse(&hash)
     }
+}
+
+/// What the address's fragment holds after its `?`, without it; empty when nothing.
+pub(crate) fn current_query() -> String {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    hash.split_once('?')
+        .map(|(_, q)| q.to_owned())
+        .unwrap_or_default()
 }
 
 /// Ids are plain (letters, digits, `-`, `_`), so only a typed `%xx` needs undoing.
@@ -118,6 +133,10 @@ mod tests {
         check("#/sites/demo-shop/surveys/web-nps/act", act.clone());
         check("#/sites/demo-shop/surveys/web-nps/act/", act.clone());
         check("#/sites/demo-shop/surveys//act", Route::Surveys);
+        check(
+            "#/sites/demo-shop/surveys/web-nps/act?from=2025-11-01",
+            act.clone(),
+        );
         assert_eq!(Route::parse(&act.hash()), act);
     }
 }

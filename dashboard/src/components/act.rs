@@ -1,10 +1,15 @@
-//! What to do with a survey's answers: export them as a file (CSV, NDJSON), and the health of
-//! the site's kiosks (last seen, backlog, build, stale ones highlighted).
+//! What to do with a survey's answers, one card each: export them as a file (CSV, NDJSON) for a
+//! filter kept in the address (`export.rs`); print a receipt's QR code for the survey
+//! (`receipt_qr.rs`); the site's webhooks (`webhooks.rs`, `webhook_form.rs`); and the health
+//! of the site's kiosks (last seen, backlog, build, stale ones highlighted), here.
 
 use serde::Deserialize;
 use shared::survey::Survey;
 use yew::prelude::*;
 
+use super::export::ExportCard;
+use super::receipt_qr::ReceiptQr;
+use super::webhooks::Webhooks;
 use super::{Session, Tab, failure, tabs};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
@@ -32,22 +37,12 @@ pub(crate) struct ActProps {
     pub survey: String,
 }
 
-/// Where an export stands.
-#[derive(Debug, Clone, PartialEq)]
-enum Export {
-    Idle,
-    Busy,
-    Done(&'static str),
-    Failed(ApiError),
-}
-
 #[component]
 pub(crate) fn Act(props: &ActProps) -> Html {
     let session = &props.session;
     let t = session.texts();
     let survey = use_state(|| None::<Survey>);
     let kiosks = use_state(|| None::<Result<KioskList, ApiError>>);
-    let export = use_state(|| Export::Idle);
     // Bumped by the refresh button: the kiosks are read again.
     let reads = use_state(|| 0_u32);
 
@@ -80,41 +75,6 @@ pub(crate) fn Act(props: &ActProps) -> Html {
         });
     }
 
-    let start_export = |format: &'static str| {
-        let (export, checker) = (export.clone(), session.clone());
-        let (site, id) = (props.site.clone(), props.survey.clone());
-        Callback::from(move |_: MouseEvent| {
-            let (export, checker) = (export.clone(), checker.clone());
-            let path = format!(
-                "/v1/admin/sites/{}/export?format={format}&survey={}",
-                encode(&site),
-                encode(&id)
-            );
-            let file_name = format!("{site}-{id}.{format}");
-            export.set(Export::Busy);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = checker.checked(api::download(&checker.key, &path, &file_name).await);
-                export.set(match result {
-                    Ok(()) => Export::Done(format),
-                    Err(e) => Export::Failed(e),
-                });
-            });
-        })
-    };
-    let busy = *export == Export::Busy;
-    let export_state = match &*export {
-        Export::Idle => html! {},
-        Export::Busy => {
-            html! { <span class="muted small" id="export-state">{ t.exporting }</span> }
-        }
-        Export::Done(format) => html! {
-            <span class="small ok" id="export-state" data-format={*format}>
-                { format!("✓ {} ({})", t.exported, format.to_uppercase()) }
-            </span>
-        },
-        Export::Failed(e) => failure(session, e),
-    };
-
     let on_refresh = {
         let reads = reads.clone();
         Callback::from(move |_: MouseEvent| reads.set(*reads + 1))
@@ -127,6 +87,14 @@ pub(crate) fn Act(props: &ActProps) -> Html {
         }
         Some(Ok(list)) => kiosk_table(t, &list.kiosks),
     };
+
+    // The stores the site's kiosks are in, to suggest in the export filter and the receipt form.
+    let mut stores: Vec<String> = match &*kiosks {
+        Some(Ok(list)) => list.kiosks.iter().map(|k| k.store_id.clone()).collect(),
+        _ => Vec::new(),
+    };
+    stores.sort();
+    stores.dedup();
 
     let title = match &*survey {
         Some(s) => html! {
@@ -143,17 +111,12 @@ pub(crate) fn Act(props: &ActProps) -> Html {
             <div class="title-row"><div>{ title }</div></div>
             { tabs(t, &props.site, &props.survey, Tab::Act) }
             <p class="muted small help">{ t.act_help }</p>
-            <section class="card" id="export">
-                <h2>{ t.export }</h2>
-                <p class="muted small">{ t.export_help }</p>
-                <div class="controls">
-                    <button type="button" class="primary" id="export-csv" disabled={busy}
-                        onclick={start_export("csv")}>{ "CSV" }</button>
-                    <button type="button" id="export-ndjson" disabled={busy}
-                        onclick={start_export("ndjson")}>{ "NDJSON" }</button>
-                    { export_state }
-                </div>
-            </section>
+            <ExportCard session={session.clone()} site={props.site.clone()}
+                survey={props.survey.clone()} stores={stores.clone()} />
+            <ReceiptQr session={session.clone()} site={props.site.clone()}
+                survey={props.survey.clone()} {stores} />
+            <Webhooks session={session.clone()} site={props.site.clone()}
+                survey={props.survey.clone()} />
             <section class="card" id="kiosks">
                 <div class="title-row">
                     <h2>{ t.kiosks }<span class="muted id">{ &props.site }</span></h2>

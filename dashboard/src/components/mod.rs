@@ -4,9 +4,13 @@ pub(crate) mod act;
 pub(crate) mod app;
 pub(crate) mod chart;
 pub(crate) mod comments;
+pub(crate) mod export;
+pub(crate) mod receipt_qr;
 pub(crate) mod results;
 pub(crate) mod sign_in;
 pub(crate) mod surveys;
+pub(crate) mod webhook_form;
+pub(crate) mod webhooks;
 
 use yew::prelude::*;
 
@@ -48,7 +52,12 @@ pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
         ApiError::Unauthorized => t.key_refused.to_owned(),
         ApiError::Forbidden => t.key_forbidden.to_owned(),
         ApiError::Network => t.network.to_owned(),
-        ApiError::Status(status, message) => format!("{status}: {message}"),
+        ApiError::Status(status, message)
+        | ApiError::Invalid {
+            status, message, ..
+        } => {
+            format!("{status}: {message}")
+        }
     };
     html! { <p class="alert" role="alert">{ message }</p> }
 }
@@ -89,4 +98,57 @@ pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
             { tab("tab-act", act, Tab::Act, t.act) }
         </nav>
     }
+}
+
+/// A form's input with its label, a hint, and what the collector said about it (`names`: the
+/// fields of the API's error that belong to this input).
+pub(crate) fn field(
+    label: &str,
+    hint: &str,
+    control: Html,
+    error: Option<&ApiError>,
+    names: &[&str],
+) -> Html {
+    let problem = error.and_then(|e| names.iter().find_map(|n| e.about(n)));
+    html! {
+        <label class={classes!("field", problem.is_some().then_some("invalid"))}>
+            <span class="field-label">{ label }</span>
+            { control }
+            if let Some(problem) = problem {
+                <span class="field-error" role="alert" data-field={names.first().map(|n| (*n).to_owned())}>
+                    { problem }
+                </span>
+            } else if !hint.is_empty() {
+                <span class="field-hint">{ hint }</span>
+            }
+        </label>
+    }
+}
+
+/// An error for a form: nothing when every problem the collector named sits beside its input
+/// (`shown`: the fields the form has), else the alert.
+pub(crate) fn form_failure(session: &Session, error: &ApiError, shown: &[&str]) -> Html {
+    match error {
+        ApiError::Invalid { fields, .. }
+            if fields.iter().all(|f| {
+                shown
+                    .iter()
+                    .any(|s| f.field == *s || f.field.starts_with(&format!("{s}.")))
+            }) =>
+        {
+            html! {}
+        }
+        other => failure(session, other),
+    }
+}
+
+/// The value of the input an event came from.
+pub(crate) fn input_value(e: &Event) -> String {
+    e.target_dyn_into::<web_sys::HtmlInputElement>()
+        .map(|i| i.value())
+        .or_else(|| {
+            e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                .map(|s| s.value())
+        })
+        .unwrap_or_default()
 }
