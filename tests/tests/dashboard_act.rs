@@ -132,6 +132,19 @@ async fn retype(browser: &Browser, selector: &str, typed: &str) {
     browser.type_in(selector, typed).await.unwrap();
 }
 
+/// A screenshot with the element matching `selector` at the top of the window.
+async fn screenshot_at(browser: &Browser, selector: &str, name: &str) {
+    browser
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' }); \
+             window.scrollBy(0, -12);",
+            vec![json!(selector)],
+        )
+        .await
+        .unwrap();
+    screenshot(browser, name).await;
+}
+
 async fn screenshot(browser: &Browser, name: &str) {
     let path = browser.screenshot(name).await.expect("screenshot");
     eprintln!("screenshot: {}", path.display());
@@ -205,7 +218,12 @@ async fn a_cx_manager_prints_a_receipt_qr_code_that_opens_the_survey() {
     let refused = text(&browser, ".field-error[data-field='receipt_id']").await;
     assert!(!refused.is_empty(), "the collector's reason is shown");
     assert_eq!(text(&browser, "#receipt-result").await, "", "no code yet");
-    screenshot(&browser, "dashboard-act-receipt-refused").await;
+    screenshot_at(
+        &browser,
+        "#receipt-qr-card",
+        "dashboard-act-receipt-refused",
+    )
+    .await;
 
     browser
         .type_in("#receipt-id", "R-20251123-0042")
@@ -228,7 +246,7 @@ async fn a_cx_manager_prints_a_receipt_qr_code_that_opens_the_survey() {
     );
 
     // The link: a token the receipts API opens, about this purchase and this survey.
-    let url = value(&browser, "#receipt-url").await;
+    let url = text(&browser, "#receipt-url").await;
     let token = url
         .strip_prefix(&format!("{}/r/", demo.base))
         .unwrap_or_else(|| panic!("{url} is not a receipt link of this collector"))
@@ -294,27 +312,44 @@ async fn a_cx_manager_prints_a_receipt_qr_code_that_opens_the_survey() {
         url,
         "the code on screen holds the link shown"
     );
-    screenshot(&browser, "dashboard-act-receipt").await;
+    screenshot_at(&browser, "#receipt-qr-card", "dashboard-act-receipt").await;
 
-    // Printing: only the code and its caption are laid out.
+    // Printing: only the code and its caption are laid out, on one page.
     browser.emulate_media("print").await.unwrap();
-    let visibility = |selector: &str| {
-        format!("getComputedStyle(document.querySelector({selector:?})).visibility")
-    };
-    for (selector, expected) in [
-        ("#receipt-qr", "visible"),
-        ("#receipt-print figcaption", "visible"),
-        ("#receipt-form", "hidden"),
-        ("#receipt-print-button", "hidden"),
-        ("#kiosks", "hidden"),
-        (".tabs", "hidden"),
-    ] {
-        assert_eq!(
-            browser.eval(&visibility(selector)).await.unwrap(),
-            json!(expected),
-            "{selector} when printing"
+    let display =
+        |selector: &str| format!("getComputedStyle(document.querySelector({selector:?})).display");
+    for selector in ["#receipt-qr", "#receipt-print figcaption"] {
+        assert_ne!(
+            browser.eval(&display(selector)).await.unwrap(),
+            json!("none"),
+            "{selector} is printed"
         );
     }
+    for selector in [
+        "#receipt-form",
+        "#receipt-print-button",
+        "#receipt-url",
+        "#export",
+        "#webhooks",
+        "#kiosks",
+        ".tabs",
+        ".top",
+    ] {
+        assert_eq!(
+            browser.eval(&display(selector)).await.unwrap(),
+            json!("none"),
+            "{selector} is not printed"
+        );
+    }
+    let height = browser
+        .eval("Math.round(document.body.getBoundingClientRect().height)")
+        .await
+        .unwrap();
+    assert!(height.as_u64().unwrap() < 600, "one short page: {height}");
+    browser
+        .execute("window.scrollTo(0, 0)", vec![])
+        .await
+        .unwrap();
     screenshot(&browser, "dashboard-act-receipt-print").await;
     browser.emulate_media("").await.unwrap();
 
@@ -331,13 +366,13 @@ async fn a_cx_manager_prints_a_receipt_qr_code_that_opens_the_survey() {
     wait_for(
         &browser,
         &format!(
-            "document.querySelector('#receipt-url')?.value.includes('.') && \
-             !document.querySelector('#receipt-url').value.includes({:?})",
+            "document.querySelector('#receipt-url')?.textContent.includes('.') && \
+             !document.querySelector('#receipt-url').textContent.includes({:?})",
             kid(&token)
         ),
     )
     .await;
-    let second = value(&browser, "#receipt-url").await;
+    let second = text(&browser, "#receipt-url").await;
     assert!(
         done.ends_with(&kid(second.rsplit('/').next().unwrap())),
         "{done} / {second}"
@@ -347,7 +382,12 @@ async fn a_cx_manager_prints_a_receipt_qr_code_that_opens_the_survey() {
     browser.set_viewport(TABLET).await.unwrap();
     browser.click("#lang-switch").await.unwrap();
     wait_for(&browser, "document.documentElement.lang === 'ko'").await;
-    screenshot(&browser, "dashboard-act-receipt-tablet-ko").await;
+    screenshot_at(
+        &browser,
+        "#receipt-qr-card",
+        "dashboard-act-receipt-tablet-ko",
+    )
+    .await;
 }
 
 /// The demo site's webhooks, as the admin API lists them.
@@ -401,7 +441,7 @@ async fn a_cx_manager_adds_changes_and_deletes_a_webhook() {
             .contains("0 to 10")
     );
     assert!(webhooks(&demo).await.is_empty());
-    screenshot(&browser, "dashboard-act-webhook-refused").await;
+    screenshot_at(&browser, "#webhooks", "dashboard-act-webhook-refused").await;
 
     // Fixed: a detractor alert for this survey, to an address nothing listens on.
     retype(&browser, "#webhook-url", "http://127.0.0.1:9/nunchi").await;
@@ -438,7 +478,7 @@ async fn a_cx_manager_adds_changes_and_deletes_a_webhook() {
     browser.click("#webhooks-refresh").await.unwrap();
     wait_for_element(&browser, &format!("{row} .dead.some")).await;
     assert_eq!(text(&browser, &format!("{row} .dead")).await.trim(), "1");
-    screenshot(&browser, "dashboard-act-webhooks").await;
+    screenshot_at(&browser, "#webhooks", "dashboard-act-webhooks").await;
     browser.click(&format!("{row} .retry")).await.unwrap();
     wait_for(
         &browser,
@@ -477,13 +517,21 @@ async fn a_cx_manager_adds_changes_and_deletes_a_webhook() {
     )
     .await;
 
+    assert_eq!(
+        text(&browser, "#webhook-secret strong code").await,
+        id,
+        "it says whose secret it is"
+    );
+    browser.click("#webhook-secret-done").await.unwrap();
+    wait_for(&browser, "!document.querySelector('#webhook-secret')").await;
+
     // Deleted after a confirm step; "Cancel" first keeps it.
     browser.click(&format!("{row} .delete")).await.unwrap();
     browser.click(&format!("{row} .delete-no")).await.unwrap();
     wait_for_element(&browser, &format!("{row} .delete")).await;
     assert_eq!(webhooks(&demo).await.len(), 1);
     browser.click(&format!("{row} .delete")).await.unwrap();
-    screenshot(&browser, "dashboard-act-webhook-delete").await;
+    screenshot_at(&browser, "#webhooks", "dashboard-act-webhook-delete").await;
     browser.click(&format!("{row} .delete-yes")).await.unwrap();
     wait_for_element(&browser, "#no-webhooks").await;
     assert!(webhooks(&demo).await.is_empty());
@@ -494,7 +542,7 @@ async fn a_cx_manager_adds_changes_and_deletes_a_webhook() {
     wait_for(&browser, "document.documentElement.lang === 'ko'").await;
     browser.click("#webhook-add").await.unwrap();
     wait_for_element(&browser, "#webhook-form").await;
-    screenshot(&browser, "dashboard-act-webhooks-tablet-ko").await;
+    screenshot_at(&browser, "#webhooks", "dashboard-act-webhooks-tablet-ko").await;
 }
 
 /// A record's day in Seoul (UTC+9), `YYYY-MM-DD`.

@@ -149,10 +149,13 @@ fn local_millis(text: &str) -> Option<i64> {
     ms.is_finite().then_some(ms as i64)
 }
 
-/// A time as the reader's language writes a date and time.
+/// A time as the reader's language writes a date and a time to the minute.
 pub(crate) fn local_time(ms: i64, t: &Texts) -> String {
     let date = js_sys::Date::new(&(ms as f64).into());
-    String::from(date.to_locale_string(t.locale, &wasm_bindgen::JsValue::UNDEFINED))
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    String::from(date.to_locale_string(t.locale, &options))
 }
 
 /// A problem found before sending, in the API's shape, so it shows where the API's would.
@@ -305,7 +308,8 @@ pub(crate) fn ReceiptQr(props: &ReceiptQrProps) -> Html {
                         <img id="receipt-qr" {src} alt={t.qr_alt} width="220" height="220" />
                         <figcaption>
                             <strong>{ t.qr_caption }</strong>
-                            <span>{ format!("{} {store} · {} {receipt}", t.store, t.receipt_no) }</span>
+                            <span>{ format!("{} {store}", t.store) }</span>
+                            <span>{ format!("{} {receipt}", t.receipt_no) }</span>
                             <span id="receipt-expires" data-expires-at={issued.expires_at.to_string()}>
                                 { format!("{} {}", t.valid_until, local_time(issued.expires_at, t)) }
                             </span>
@@ -313,8 +317,7 @@ pub(crate) fn ReceiptQr(props: &ReceiptQrProps) -> Html {
                     </figure>
                     <div class="qr-side">
                         <span class="field-label">{ t.qr_link }</span>
-                        <input type="text" readonly=true id="receipt-url" class="mono"
-                            value={issued.url.clone()} />
+                        <code id="receipt-url" class="qr-url">{ &issued.url }</code>
                         <div class="controls">
                             <button type="button" class="primary" id="receipt-print-button"
                                 onclick={on_print}>{ t.print }</button>

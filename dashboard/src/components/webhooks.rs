@@ -150,11 +150,15 @@ pub(crate) fn Webhooks(props: &WebhooksProps) -> Html {
         Callback::from(move |()| editing.set(Editing::Closed))
     };
 
+    let dismiss = {
+        let notice = notice.clone();
+        Callback::from(move |_: MouseEvent| notice.set(Notice::None))
+    };
     let notice_html = match &*notice {
         Notice::None => html! {},
         Notice::Secret(id, secret) => html! {
             <div class="secret" id="webhook-secret" data-webhook={id.clone()} role="status">
-                <strong>{ t.secret_title }</strong>
+                <strong>{ t.secret_title }<code class="muted id">{ id }</code></strong>
                 <input type="text" readonly=true class="mono" id="webhook-secret-value"
                     value={secret.clone()} onfocus={Callback::from(|e: FocusEvent| {
                         if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
@@ -164,6 +168,8 @@ pub(crate) fn Webhooks(props: &WebhooksProps) -> Html {
                 <button type="button" id="webhook-secret-copy" onclick={copy(secret.clone())}>
                     { t.copy }
                 </button>
+                <button type="button" class="link" id="webhook-secret-done"
+                    onclick={dismiss}>{ t.secret_copied }</button>
                 <p class="small">{ t.secret_help }</p>
             </div>
         },
