@@ -145,6 +145,23 @@ async fn screenshot_at(browser: &Browser, selector: &str, name: &str) {
     screenshot(browser, name).await;
 }
 
+/// Fails on the console's errors, except the refusals (4xx) a test asked for.
+async fn no_console_errors(browser: &Browser) {
+    let errors: Vec<_> = browser
+        .console_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.level == "SEVERE"
+                && !e
+                    .message
+                    .contains("the server responded with a status of 4")
+        })
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
 async fn screenshot(browser: &Browser, name: &str) {
     let path = browser.screenshot(name).await.expect("screenshot");
     eprintln!("screenshot: {}", path.display());
@@ -517,6 +534,26 @@ async fn a_cx_manager_adds_changes_and_deletes_a_webhook() {
     )
     .await;
 
+    // Copied with the button: what the page hands the clipboard is caught on its way.
+    browser
+        .execute(
+            "const write = navigator.clipboard.writeText.bind(navigator.clipboard); \
+             navigator.clipboard.writeText = t => { window.__copied = t; return write(t); };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.click("#webhook-secret-copy").await.unwrap();
+    wait_for(
+        &browser,
+        "document.querySelector('#webhook-secret-copy').textContent === 'Copied ✓'",
+    )
+    .await;
+    let pasted = browser.eval("window.__copied").await.unwrap();
+    assert_eq!(
+        pasted,
+        json!(value(&browser, "#webhook-secret-value").await)
+    );
     assert_eq!(
         text(&browser, "#webhook-secret strong code").await,
         id,
@@ -543,6 +580,7 @@ async fn a_cx_manager_adds_changes_and_deletes_a_webhook() {
     browser.click("#webhook-add").await.unwrap();
     wait_for_element(&browser, "#webhook-form").await;
     screenshot_at(&browser, "#webhooks", "dashboard-act-webhooks-tablet-ko").await;
+    no_console_errors(&browser).await;
 }
 
 /// A record's day in Seoul (UTC+9), `YYYY-MM-DD`.
@@ -696,4 +734,5 @@ async fn a_cx_manager_exports_one_store_two_channels_and_a_few_days() {
     wait_for(&browser, "!location.hash.includes('?')").await;
     let csv = download(&browser, "#export-csv", "csv").await;
     assert_eq!(exported_ids(&csv).len(), 20);
+    no_console_errors(&browser).await;
 }

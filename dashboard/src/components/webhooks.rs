@@ -154,6 +154,12 @@ pub(crate) fn Webhooks(props: &WebhooksProps) -> Html {
         let notice = notice.clone();
         Callback::from(move |_: MouseEvent| notice.set(Notice::None))
     };
+    // Whether the secret shown now was copied with the button.
+    let copied = use_state(|| false);
+    {
+        let copied = copied.clone();
+        use_effect_with((*notice).clone(), move |_| copied.set(false));
+    }
     let notice_html = match &*notice {
         Notice::None => html! {},
         Notice::Secret(id, secret) => html! {
@@ -165,8 +171,9 @@ pub(crate) fn Webhooks(props: &WebhooksProps) -> Html {
                             i.select();
                         }
                     })} />
-                <button type="button" id="webhook-secret-copy" onclick={copy(secret.clone())}>
-                    { t.copy }
+                <button type="button" id="webhook-secret-copy"
+                    onclick={copy(secret.clone(), copied.clone())}>
+                    { if *copied { t.copied } else { t.copy } }
                 </button>
                 <button type="button" class="link" id="webhook-secret-done"
                     onclick={dismiss}>{ t.secret_copied }</button>
@@ -372,12 +379,18 @@ fn delete(key: String, path: String, _: WebhookView, t: &'static Texts) -> ActFu
     })
 }
 
-/// Puts `text` on the clipboard; where the browser does not allow it, the box above is
-/// selected on focus, for Ctrl+C.
-fn copy(text: String) -> Callback<MouseEvent> {
+/// Puts `text` on the clipboard and says so (`copied`); where the browser refuses, the box
+/// is selected on focus, for Ctrl+C.
+fn copy(text: String, copied: UseStateHandle<bool>) -> Callback<MouseEvent> {
     Callback::from(move |_: MouseEvent| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().clipboard().write_text(&text);
-        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let written = window.navigator().clipboard().write_text(&text);
+        let copied = copied.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // Awaited, so that a refusal is handled here, not reported as unhandled.
+            copied.set(wasm_bindgen_futures::JsFuture::from(written).await.is_ok());
+        });
     })
 }
