@@ -37,7 +37,7 @@ pub(crate) struct WebhooksProps {
 enum Editing {
     Closed,
     New,
-    Webhook(WebhookView),
+    Webhook(Box<WebhookView>),
 }
 
 /// The news of the last action, above the list.
@@ -207,7 +207,7 @@ pub(crate) fn Webhooks(props: &WebhooksProps) -> Html {
                             let (editing, notice, h) = (editing.clone(), notice.clone(), h.clone());
                             Callback::from(move |_: MouseEvent| {
                                 notice.set(Notice::None);
-                                editing.set(Editing::Webhook(h.clone()));
+                                editing.set(Editing::Webhook(Box::new(h.clone())));
                             })
                         };
                         let ask_delete = {
@@ -314,7 +314,7 @@ pub(crate) fn Webhooks(props: &WebhooksProps) -> Html {
                     Editing::Webhook(h) => html! {
                         <WebhookForm key={h.id.clone()} session={session.clone()}
                             site={props.site.clone()} survey={props.survey.clone()}
-                            editing={Some(h.clone())} on_saved={on_saved.clone()}
+                            editing={Some((**h).clone())} on_saved={on_saved.clone()}
                             on_cancel={on_cancel.clone()} />
                     },
                 }
