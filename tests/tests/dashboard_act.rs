@@ -723,6 +723,13 @@ async fn a_cx_manager_exports_one_store_two_channels_and_a_few_days() {
     )
     .await;
 
+    // On a tablet, in Korean.
+    browser.set_viewport(TABLET).await.unwrap();
+    browser.click("#lang-switch").await.unwrap();
+    wait_for(&browser, "document.documentElement.lang === 'ko'").await;
+    assert!(text(&browser, "#filter-summary").await.contains("웹, 앱"));
+    screenshot(&browser, "dashboard-act-export-tablet-ko").await;
+
     // A store id the API refuses: said beside the store box.
     retype(&browser, "#filter-store", "gangnam 01!").await;
     browser.click("#export-csv").await.unwrap();

@@ -202,6 +202,8 @@ pub(crate) fn ExportCard(props: &ExportProps) -> Html {
                 <datalist id="known-stores">
                     { for props.stores.iter().map(|s| html! { <option value={s.clone()} /> }) }
                 </datalist>
+                // Where and how in one row, which channels and stages in the next.
+                <div class="break"></div>
                 { field(t.channels, "", checks("channel", &CHANNELS, &f.channels),
                     failed, &["channel"]) }
                 { field(t.journey_stage, "", checks("journey_stage", &STAGES, &f.stages),
