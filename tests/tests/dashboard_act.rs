@@ -181,10 +181,13 @@ async fn sign_in_at(browser: &Browser, base: &str, hash: &str) {
         )
         .await
         .expect("signed in");
+    // Only the fragment changes, so the page is not loaded again by this: the reload starts
+    // the app afresh, signed in by the key it now finds, on the page the fragment names.
     browser
         .goto(&format!("{base}/dashboard{hash}"))
         .await
         .expect("the page opens");
+    browser.reload().await.expect("the page reloads");
     wait_for_element(browser, "#act-page").await;
 }
 
