@@ -33,7 +33,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Reads a survey body for `site`: the path names the site (a `site_id` in the body must
 /// agree) and the collector assigns versions (a `version` in the body is ignored).
-fn survey_from_body(site: &str, mut body: serde_json::Value) -> Result<Survey, ApiError> {
+pub(super) fn survey_from_body(
+    site: &str,
+    mut body: serde_json::Value,
+) -> Result<Survey, ApiError> {
     let site_id = parse_site_id(site)?;
     let object = body.as_object_mut().ok_or_else(|| {
         ApiError::invalid(FieldError::new(
@@ -59,7 +62,7 @@ fn survey_from_body(site: &str, mut body: serde_json::Value) -> Result<Survey, A
     Ok(survey)
 }
 
-fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiError> {
+pub(super) fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiError> {
     let id = parse_site_id(site)?;
     match state.store.catalog().site(&id) {
         Some(_) => Ok(()),
