@@ -7,6 +7,7 @@
 //!   ([`RunningDemo::stop`]) and started again where it was; [`HostPage`], a page on an origin of
 //!   its own, as a shop's page is.
 //! - [`browser`]: [`browser::Browser`], a real headless Chromium driven through ChromeDriver.
+//! - [`dashboard_ui`]: the dashboard's screens, signing in, reading a page.
 //! - `tests/demo.rs`: what README command one serves: the seeded demo site, its surveys in
 //!   Korean and English, and the pages.
 //! - `tests/browser.rs`: the browser harness itself, against the demo's pages.
@@ -16,6 +17,7 @@
 //!   ([`Demo::advance_clock`] moves the collector past waiting periods and expiries).
 
 pub mod browser;
+pub mod dashboard_ui;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;

@@ -14,15 +14,34 @@ pub(crate) enum ApiError {
     Unauthorized,
     /// 403: the key is good but may not read this (an export key of another site).
     Forbidden,
+    /// 422: what was sent is not valid, field by field, as the collector explained it.
+    Invalid(Vec<Problem>),
     /// Another status, with the collector's own message when it sent one.
     Status(u16, String),
     /// No answer at all, or one that is not what the API answers.
     Network,
 }
 
+/// One invalid field: its dotted path in what was sent (`questions.1.text`) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Problem {
+    pub field: String,
+    pub message: String,
+}
+
 /// `GET path` with `Authorization: Bearer key`, read as JSON.
 pub(crate) async fn get<T: DeserializeOwned>(key: &str, path: &str) -> Result<T, ApiError> {
     request(key, "GET", path, None).await
+}
+
+/// `POST path` with `body` as JSON, the answer read as JSON.
+pub(crate) async fn post<B: Serialize, T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    request(key, "POST", path, Some(body)).await
 }
 
 /// `PUT path` with `body` as JSON, the answer read as JSON.
@@ -68,7 +87,30 @@ async fn request<T: DeserializeOwned>(
         200..=299 => serde_json::from_str(&text).map_err(|_| ApiError::Network),
         401 => Err(ApiError::Unauthorized),
         403 => Err(ApiError::Forbidden),
+        422 => Err(ApiError::Invalid(problems(&text))),
         status => Err(ApiError::Status(status, error_message(&text))),
+    }
+}
+
+/// The fields of a 422 (`{"error": {"field", "message", "details": [{field, message}]}}`):
+/// every detail when there are several, else the one field.
+fn problems(body: &str) -> Vec<Problem> {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let error = &value["error"];
+    let one = |v: &serde_json::Value| {
+        let field = v["field"].as_str().unwrap_or_default().to_owned();
+        let message = v["message"].as_str().unwrap_or_default();
+        // A lone error's message starts with its field (`name: give the survey a name`).
+        let message = message
+            .strip_prefix(field.as_str())
+            .and_then(|m| m.strip_prefix(": "))
+            .unwrap_or(message)
+            .to_owned();
+        Problem { field, message }
+    };
+    match error["details"].as_array() {
+        Some(details) if !details.is_empty() => details.iter().map(one).collect(),
+        _ => vec![one(error)],
     }
 }
 

@@ -1,14 +1,34 @@
 //! The dashboard's pages, kept in the address's fragment: `#/` (sites and surveys) and
 //! `#/sites/{site}/surveys/{survey}` (one survey's results) and
 //! `#/sites/{site}/surveys/{survey}/comments` (its open-text answers and their labels) and
-//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks).
+//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks) and
+//! `#/sites/{site}/surveys/{survey}/edit` (the editor on its next version) and
+//! `#/sites/{site}/new` (the editor on a new survey).
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
     Surveys,
-    Results { site: String, survey: String },
-    Comments { site: String, survey: String },
-    Act { site: String, survey: String },
+    Results {
+        site: String,
+        survey: String,
+    },
+    Comments {
+        site: String,
+        survey: String,
+    },
+    Act {
+        site: String,
+        survey: String,
+    },
+    /// The editor, on the next version of a survey.
+    Edit {
+        site: String,
+        survey: String,
+    },
+    /// The editor, on a new survey of a site.
+    New {
+        site: String,
+    },
 }
 
 impl Route {
@@ -37,6 +57,15 @@ impl Route {
                     survey: decode(survey),
                 }
             }
+            ["sites", site, "surveys", survey, "edit"]
+                if !site.is_empty() && !survey.is_empty() =>
+            {
+                Route::Edit {
+                    site: decode(site),
+                    survey: decode(survey),
+                }
+            }
+            ["sites", site, "new"] if !site.is_empty() => Route::New { site: decode(site) },
             _ => Route::Surveys,
         }
     }
@@ -49,6 +78,8 @@ impl Route {
                 format!("#/sites/{site}/surveys/{survey}/comments")
             }
             Route::Act { site, survey } => format!("#/sites/{site}/surveys/{survey}/act"),
+            Route::Edit { site, survey } => format!("#/sites/{site}/surveys/{survey}/edit"),
+            Route::New { site } => format!("#/sites/{site}/new"),
         }
     }
 
@@ -119,5 +150,17 @@ mod tests {
         check("#/sites/demo-shop/surveys/web-nps/act/", act.clone());
         check("#/sites/demo-shop/surveys//act", Route::Surveys);
         assert_eq!(Route::parse(&act.hash()), act);
+        let edit = Route::Edit {
+            site: "demo-shop".into(),
+            survey: "web-nps".into(),
+        };
+        check("#/sites/demo-shop/surveys/web-nps/edit", edit.clone());
+        assert_eq!(Route::parse(&edit.hash()), edit);
+        let new = Route::New {
+            site: "demo-shop".into(),
+        };
+        check("#/sites/demo-shop/new", new.clone());
+        check("#/sites//new", Route::Surveys);
+        assert_eq!(Route::parse(&new.hash()), new);
     }
 }

@@ -10,28 +10,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use nunchi_e2e::browser::{Browser, Viewport};
+use nunchi_e2e::browser::Browser;
+use nunchi_e2e::dashboard_ui::{
+    LAPTOP, TABLET, WAIT, count, open_in_english, results_show, sign_in, text,
+};
 use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, wait_for_responses};
 use serde_json::{Value, json};
 use shared::time::Period;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A laptop screen (1366×768) and a tablet held sideways (1024×768).
-const LAPTOP: Viewport = Viewport {
-    width: 1366,
-    height: 768,
-    scale: 1.0,
-    mobile: false,
-};
-const TABLET: Viewport = Viewport {
-    width: 1024,
-    height: 768,
-    scale: 1.0,
-    mobile: true,
-};
 
 /// The NPS answers of six days, one list per day: a week the chart can show, with a quiet day
 /// (a gap on the chart).
@@ -124,65 +110,8 @@ async fn seed_week(demo: &Demo) -> usize {
     stored
 }
 
-/// The text of the first element matching `selector`.
-async fn text(browser: &Browser, selector: &str) -> String {
-    let script = format!("document.querySelector({selector:?})?.textContent ?? ''");
-    browser
-        .eval(&script)
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
-}
-
-async fn count(browser: &Browser, selector: &str) -> u64 {
-    let script = format!("document.querySelectorAll({selector:?}).length");
-    browser.eval(&script).await.unwrap().as_u64().unwrap()
-}
-
-/// Waits for the results page to show `responses` responses.
-async fn results_show(browser: &Browser, responses: usize) {
-    browser
-        .wait_until(
-            &format!("document.querySelector('#responses .big')?.textContent === '{responses}'"),
-            WAIT,
-        )
-        .await
-        .unwrap();
-}
-
 async fn screenshot(browser: &Browser, name: &str) {
     browser.screenshot(name).await.expect("screenshot");
-}
-
-/// The dashboard's sign-in page in English, whatever the machine's language.
-async fn open_in_english(browser: &Browser, base: &str) {
-    browser
-        .goto(&format!("{base}/dashboard"))
-        .await
-        .expect("the dashboard opens");
-    browser
-        .execute(
-            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
-            vec![],
-        )
-        .await
-        .expect("the language is set");
-    browser.reload().await.expect("the page reloads");
-}
-
-/// Signs in with the demo's admin key, from the sign-in page in English.
-async fn sign_in(browser: &Browser, base: &str) {
-    open_in_english(browser, base).await;
-    browser
-        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
-        .await
-        .expect("the key typed");
-    browser
-        .click("button[type=submit]")
-        .await
-        .expect("signed in");
 }
 
 #[tokio::test]

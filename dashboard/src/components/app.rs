@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::Session;
 use super::act::Act;
 use super::comments::Comments;
+use super::editor::Editor;
 use super::results::Results;
 use super::sign_in::SignIn;
 use super::surveys::Surveys;
@@ -107,6 +108,12 @@ pub(crate) fn App() -> Html {
                 },
                 Route::Act { site, survey } => html! {
                     <Act {session} site={site.clone()} survey={survey.clone()} />
+                },
+                Route::Edit { site, survey } => html! {
+                    <Editor {session} site={site.clone()} survey={Some(survey.clone())} />
+                },
+                Route::New { site } => html! {
+                    <Editor {session} site={site.clone()} survey={None::<String>} />
                 },
             }
         }

@@ -402,6 +402,9 @@ fn CommentCard(props: &CommentCardProps) -> Html {
                             ApiError::Status(_, m) if !m.is_empty() => {
                                 format!("{}: {m}", t.label_error)
                             }
+                            ApiError::Invalid(problems) if !problems.is_empty() => {
+                                format!("{}: {}", t.label_error, problems[0].message)
+                            }
                             ApiError::Forbidden => t.key_forbidden.to_owned(),
                             _ => t.network.to_owned(),
                         }));

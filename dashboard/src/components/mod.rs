@@ -4,6 +4,7 @@ pub(crate) mod act;
 pub(crate) mod app;
 pub(crate) mod chart;
 pub(crate) mod comments;
+pub(crate) mod editor;
 pub(crate) mod results;
 pub(crate) mod sign_in;
 pub(crate) mod surveys;
@@ -49,8 +50,22 @@ pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
         ApiError::Forbidden => t.key_forbidden.to_owned(),
         ApiError::Network => t.network.to_owned(),
         ApiError::Status(status, message) => format!("{status}: {message}"),
+        ApiError::Invalid(problems) => problems
+            .iter()
+            .map(|p| format!("{}: {}", p.field, p.message))
+            .collect::<Vec<_>>()
+            .join("; "),
     };
     html! { <p class="alert" role="alert">{ message }</p> }
+}
+
+/// The language `t` is written in.
+fn lang_of(t: &Texts) -> Lang {
+    if std::ptr::eq(t, Lang::Ko.texts()) {
+        Lang::Ko
+    } else {
+        Lang::En
+    }
 }
 
 /// Which of a survey's pages is open.
@@ -59,9 +74,11 @@ pub(crate) enum Tab {
     Results,
     Comments,
     Act,
+    Edit,
 }
 
-/// The tabs of one survey's pages: its results, its comments, and what to do with them.
+/// The tabs of one survey's pages: its results, its comments, what to do with them, and its
+/// editor.
 pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
     let (site, survey) = (site.to_owned(), survey.to_owned());
     let results = Route::Results {
@@ -74,7 +91,12 @@ pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
         survey: survey.clone(),
     }
     .hash();
-    let act = Route::Act { site, survey }.hash();
+    let act = Route::Act {
+        site: site.clone(),
+        survey: survey.clone(),
+    }
+    .hash();
+    let edit = Route::Edit { site, survey }.hash();
     let tab = |id: &'static str, href: String, which: Tab, text: &'static str| {
         let current = on == which;
         html! {
@@ -87,6 +109,7 @@ pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
             { tab("tab-results", results, Tab::Results, t.open_results) }
             { tab("tab-comments", comments, Tab::Comments, t.comments) }
             { tab("tab-act", act, Tab::Act, t.act) }
+            { tab("tab-edit", edit, Tab::Edit, editor::texts::EditorTexts::of(lang_of(t)).edit) }
         </nav>
     }
 }
