@@ -12,17 +12,17 @@
 //!   live, since a draft status would take a live survey away from customers.
 
 mod advanced;
+mod draft;
 mod form;
+mod preview;
 pub(crate) mod texts;
 
 use std::rc::Rc;
 
 use serde::Deserialize;
-use shared::ids::{Locale, QuestionId, SurveyId};
-use shared::survey::{Question, QuestionKind, Survey, SurveyStatus};
-use shared::text::LocalizedText;
+use shared::ids::SurveyId;
+use shared::survey::{Survey, SurveyStatus};
 use shared::throttle::ThrottlePolicy;
-use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use super::surveys::status_badge;
@@ -30,7 +30,9 @@ use super::{Session, Tab, failure, tabs};
 use crate::api::{self, ApiError, Problem, encode};
 use crate::route::Route;
 use advanced::Advanced;
+use draft::{Action, Draft, blank, keep, kept, placeholder, storage_key};
 use form::{Edit, Form};
+use preview::{Pane, use_preview};
 use texts::EditorTexts;
 
 #[derive(Debug, Properties, PartialEq)]
@@ -39,147 +41,6 @@ pub(crate) struct EditorProps {
     pub site: String,
     /// `None`: a new survey.
     pub survey: Option<String>,
-}
-
-/// The draft and the version it started from.
-#[derive(Debug, Clone, PartialEq)]
-struct Draft {
-    survey: Survey,
-    /// What the collector has now; `None` for a survey not yet created.
-    published: Option<Survey>,
-    loaded: bool,
-}
-
-enum Action {
-    Edit(Edit),
-    Load {
-        draft: Box<Survey>,
-        published: Option<Box<Survey>>,
-    },
-    /// The collector stored `saved`; `of_draft` when what it stored was the draft.
-    Saved {
-        saved: Box<Survey>,
-        of_draft: bool,
-    },
-}
-
-impl Reducible for Draft {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Action::Edit(f) => f(&mut next.survey),
-            Action::Load { draft, published } => {
-                next = Draft {
-                    survey: *draft,
-                    published: published.map(|p| *p),
-                    loaded: true,
-                }
-            }
-            Action::Saved { saved, of_draft } => {
-                if of_draft || !next.is_changed() {
-                    next.survey = (*saved).clone();
-                }
-                next.published = Some(*saved);
-            }
-        }
-        Rc::new(next)
-    }
-}
-
-impl Draft {
-    /// Whether the draft says something the published version does not (status and version
-    /// are the collector's to set).
-    fn is_changed(&self) -> bool {
-        self.published.as_ref().is_none_or(|p| {
-            let mut same = self.survey.clone();
-            same.status = p.status;
-            same.version = p.version;
-            same != *p
-        })
-    }
-}
-
-/// A new survey: one NPS question in both languages, shown when asked for.
-fn blank(site: &str, lang: crate::texts::Lang) -> Option<Survey> {
-    let text = |ko: &str, en: &str| {
-        let mut t = LocalizedText::default();
-        t.0.insert(Locale::parse("ko").ok()?, ko.to_owned());
-        t.0.insert(Locale::parse("en").ok()?, en.to_owned());
-        Some(t)
-    };
-    Some(Survey {
-        id: SurveyId::parse("new-survey").ok()?,
-        site_id: shared::ids::SiteId::parse(site).ok()?,
-        version: 1,
-        status: SurveyStatus::Draft,
-        name: String::new(),
-        default_locale: Locale::parse(lang.code()).ok()?,
-        questions: vec![Question {
-            id: QuestionId::parse("q1").ok()?,
-            kind: QuestionKind::Nps,
-            text: text(
-                "이 매장을 친구나 지인에게 추천하실 가능성은 얼마나 되나요?",
-                "How likely are you to recommend us to a friend?",
-            )?,
-            required: true,
-            show_if: None,
-        }],
-        triggers: Vec::new(),
-        targeting: Default::default(),
-        throttle: Default::default(),
-        thank_you: None,
-        kiosk: Default::default(),
-    })
-}
-
-/// Where the draft is kept between visits.
-fn storage_key(site: &str, survey: Option<&str>) -> String {
-    format!("nunchi.draft.{site}.{}", survey.unwrap_or("+new"))
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn kept(key: &str) -> Option<Survey> {
-    serde_json::from_str(&storage()?.get_item(key).ok()??).ok()
-}
-
-fn keep(key: &str, draft: Option<&Survey>) {
-    let Some(storage) = storage() else { return };
-    match draft.and_then(|d| serde_json::to_string(d).ok()) {
-        Some(json) => {
-            let _ = storage.set_item(key, &json);
-        }
-        None => {
-            let _ = storage.remove_item(key);
-        }
-    }
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Made {
-    url: String,
-}
-
-/// The preview as it stands.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Preview {
-    url: Option<String>,
-    busy: bool,
-    problems: Vec<Problem>,
-    failed: Option<ApiError>,
 }
 
 /// What the last button did.
@@ -206,14 +67,11 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
     let policy = use_state(ThrottlePolicy::default);
     let failed = use_state(|| None::<ApiError>);
     let restored = use_state(|| false);
-    let preview = use_state(Preview::default);
     let outcome = use_state(|| None::<Outcome>);
     let busy = use_state(|| false);
-    let locale = use_state(|| session.lang.code());
     // The id typed for a new survey, as typed (the draft keeps it only once it is valid).
     let id_text = use_state(String::new);
-    // Bumped by each change and by the refresh button: only the newest preview is shown.
-    let generation = use_mut_ref(|| 0_u32);
+    // Bumped by the refresh button: the draft is previewed again.
     let refreshes = use_state(|| 0_u32);
     let store_key = storage_key(&props.site, props.survey.as_deref());
 
@@ -267,61 +125,16 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
         });
     }
 
-    // Keep the draft while it differs from what is published; preview it half a second
-    // after the last change.
+    // Keep the draft while it differs from what is published.
     {
-        let (preview, generation, checker) = (preview.clone(), generation.clone(), session.clone());
-        let deps = (draft.clone(), *refreshes);
-        let (key, site, store_key) = (session.key.clone(), props.site.clone(), store_key.clone());
-        use_effect_with(deps, move |(draft, _)| {
+        let store_key = store_key.clone();
+        use_effect_with(draft.clone(), move |draft| {
             if draft.loaded {
                 keep(&store_key, draft.is_changed().then_some(&draft.survey));
-                let mine = {
-                    let mut g = generation.borrow_mut();
-                    *g += 1;
-                    *g
-                };
-                let mut survey = draft.survey.clone();
-                // Customers never see the name: a survey not yet named still previews (and
-                // Publish says it needs one).
-                if survey.name.trim().is_empty() {
-                    survey.name = "-".into();
-                }
-                wasm_bindgen_futures::spawn_local(async move {
-                    sleep(500).await;
-                    if *generation.borrow() != mine {
-                        return;
-                    }
-                    preview.set(Preview {
-                        busy: true,
-                        ..(*preview).clone()
-                    });
-                    let path = format!("/v1/admin/sites/{}/previews", encode(&site));
-                    let result = checker.checked(api::post::<_, Made>(&key, &path, &survey).await);
-                    if *generation.borrow() != mine {
-                        return;
-                    }
-                    let last = preview.url.clone();
-                    preview.set(match result {
-                        Ok(made) => Preview {
-                            url: Some(made.url),
-                            ..Preview::default()
-                        },
-                        Err(ApiError::Invalid(problems)) => Preview {
-                            url: last,
-                            problems,
-                            ..Preview::default()
-                        },
-                        Err(e) => Preview {
-                            url: last,
-                            failed: Some(e),
-                            ..Preview::default()
-                        },
-                    });
-                });
             }
         });
     }
+    let preview = use_preview(session, &props.site, &draft, *refreshes);
 
     if let Some(e) = &*failed {
         return html! { <section class="page" id="editor-page">{ failure(session, e) }</section> };
@@ -442,7 +255,7 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
     };
     let refresh = {
         let refreshes = refreshes.clone();
-        Callback::from(move |_: MouseEvent| refreshes.set(*refreshes + 1))
+        Callback::from(move |()| refreshes.set(*refreshes + 1))
     };
     let apply_json = {
         let edit = edit.clone();
@@ -512,18 +325,6 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
         },
         Some(Outcome::Failed(e)) => failure(session, e),
     };
-    let frame = preview
-        .url
-        .as_ref()
-        .map(|url| format!("{url}?locale={}", *locale));
-    let switch = |code: &'static str, label: &'static str| {
-        let locale = locale.clone();
-        let on = *locale == code;
-        html! {
-            <button type="button" class={classes!("seg", on.then_some("on"))} aria-pressed={on.to_string()}
-                id={format!("preview-{code}")} onclick={Callback::from(move |_| locale.set(code))}>{ label }</button>
-        }
-    };
     let title = if survey.name.trim().is_empty() {
         if is_new { t.new_survey } else { t.edit_title }.to_owned()
     } else {
@@ -572,39 +373,9 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                         <p class="muted small">{ t.publish_help }</p>
                         { outcome_view }
                     </div>
-                    <div class="card preview">
-                        <div class="preview-head">
-                            <h2>{ t.preview }</h2>
-                            <div class="segments">{ switch("ko", t.korean) }{ switch("en", t.english) }</div>
-                        </div>
-                        <p class="muted small">{ t.preview_help }</p>
-                        if !preview.problems.is_empty() {
-                            <div class="alert small" id="preview-problems">{ t.preview_blocked }
-                                <ul>{ for preview.problems.iter().map(|p| html! {
-                                    <li>{ format!("{}: {}", form::place(t, &p.field), p.message) }</li>
-                                }) }</ul>
-                            </div>
-                        }
-                        if let Some(e) = &preview.failed { { failure(session, e) } }
-                        if let Some(src) = frame {
-                            <iframe id="preview-frame" title={t.preview} {src}></iframe>
-                        }
-                        <div class="row">
-                            <button type="button" id="refresh-preview" onclick={refresh}>{ t.refresh_preview }</button>
-                            if preview.busy { <span class="muted small">{ t.previewing }</span> }
-                        </div>
-                    </div>
+                    <Pane session={session.clone()} preview={(*preview).clone()} on_refresh={refresh} />
                 </aside>
             </div>
         </section>
     }
-}
-
-/// What the editor holds until the survey is read: never shown (`loaded` is false).
-fn placeholder() -> Survey {
-    serde_json::from_value(serde_json::json!({
-        "id": "new-survey", "site_id": "site", "name": "", "default_locale": "en",
-        "questions": [{"id": "q1", "kind": {"type": "nps"}, "text": {"en": "?"}}]
-    }))
-    .expect("a constant survey parses")
 }
