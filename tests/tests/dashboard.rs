@@ -884,3 +884,82 @@ async fn a_cx_manager_checks_the_kiosks_and_exports_the_answers() {
     assert_eq!(text(&browser, "#tab-act").await, "활용");
     screenshot(&browser, "dashboard-act-tablet-ko").await;
 }
+
+#[tokio::test]
+async fn a_data_team_signs_in_with_an_export_key_and_reads_without_changing_anything() {
+    let demo = start_demo().await;
+    let seeded = seed_week(&demo).await;
+    let http = reqwest::Client::new();
+    let made: Value = http
+        .post(format!("{}/v1/admin/keys", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(&json!({ "scope": "export", "site": "demo-shop", "name": "data team" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = made["key"].as_str().unwrap();
+
+    let browser = Browser::start(LAPTOP).await.expect("browser");
+    open_in_english(&browser, &demo.base).await;
+    browser.type_in("#api-key", key).await.unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    let web_nps = "#surveys-page tr[data-survey='web-nps']";
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector(\"{web_nps} .responses\")?.textContent === '{seeded}'"
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    // It reads; it has nothing to change.
+    assert_eq!(count(&browser, "a.new-survey").await, 0);
+    assert_eq!(count(&browser, "a.button.edit").await, 0);
+    screenshot(&browser, "dashboard-export-key-surveys").await;
+    browser.click(&format!("{web_nps} a.button")).await.unwrap();
+    results_show(&browser, seeded).await;
+    // The editor, opened by its address, says what it needs.
+    browser
+        .goto(&format!(
+            "{}/dashboard#/sites/demo-shop/surveys/web-nps/edit",
+            demo.base
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('#editor-page .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(
+        text(&browser, "#editor-page .alert")
+            .await
+            .contains("needs an admin key")
+    );
+
+    // A receipts key (a till's) is turned away at the door, with the reason.
+    let till: Value = http
+        .post(format!("{}/v1/admin/keys", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(&json!({ "scope": "receipts", "site": "demo-shop" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    browser.click("#sign-out").await.unwrap();
+    browser
+        .type_in("#api-key", till["key"].as_str().unwrap())
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    browser
+        .wait_until("document.querySelector('.sign-in .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, ".sign-in .alert").await.contains("403"));
+}

@@ -474,11 +474,15 @@ fn CommentCard(props: &CommentCardProps) -> Html {
                 { for c.labels.iter().map(|l| html! {
                     <span class="chip label" data-label={l.clone()}>
                         { l }
-                        <button type="button" class="remove" title={t.remove_label}
-                            aria-label={format!("{} {l}", t.remove_label)}
-                            disabled={*busy} onclick={remove(l)}>{ "×" }</button>
+                        if props.session.admin {
+                            <button type="button" class="remove" title={t.remove_label}
+                                aria-label={format!("{} {l}", t.remove_label)}
+                                disabled={*busy} onclick={remove(l)}>{ "×" }</button>
+                        }
                     </span>
                 }) }
+                // Labelling is the team's (an admin key); an export key reads them.
+                if props.session.admin {
                 <form class="add-label" onsubmit={add}>
                     <input type="text" class="new-label" list={list_id.clone()} maxlength="40"
                         placeholder={t.new_label} aria-label={t.new_label}
@@ -490,6 +494,7 @@ fn CommentCard(props: &CommentCardProps) -> Html {
                         { t.add_label }
                     </button>
                 </form>
+                }
             </div>
             if let Some(message) = &*error {
                 <p class="alert small" role="alert">{ message }</p>

@@ -20,6 +20,9 @@ use crate::texts::{Lang, Texts};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Session {
     pub key: String,
+    /// An admin key: surveys may be edited, comments labelled, kiosks read. Else an export
+    /// key, which reads its own site's results, comments and exports.
+    pub admin: bool,
     pub lang: Lang,
     /// Called on a 401: the shell signs out and says why.
     pub refused: Callback<()>,

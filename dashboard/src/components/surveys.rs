@@ -83,7 +83,9 @@ fn site_section(session: &Session, s: &SiteSurveys) -> Html {
         <section class="card site" data-site={s.site.id.clone()}>
             <div class="title-row">
                 <h2>{ &s.site.name }<span class="muted id">{ &s.site.id }</span></h2>
-                <a class="button new-survey" href={new}>{ format!("+ {}", EditorTexts::of(session.lang).new_survey) }</a>
+                if session.admin {
+                    <a class="button new-survey" href={new}>{ format!("+ {}", EditorTexts::of(session.lang).new_survey) }</a>
+                }
             </div>
             if s.surveys.is_empty() {
                 <p class="muted">{ t.no_surveys }</p>
@@ -208,7 +210,9 @@ fn SurveyRow(props: &SurveyRowProps) -> Html {
                 if has_comments {
                     <a class="button comments" href={comments}>{ t.comments }</a>
                 }
-                <a class="button edit" href={edit}>{ EditorTexts::of(props.session.lang).edit }</a>
+                if props.session.admin {
+                    <a class="button edit" href={edit}>{ EditorTexts::of(props.session.lang).edit }</a>
+                }
             </td>
         </tr>
     }

@@ -136,6 +136,13 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
     }
     let preview = use_preview(session, &props.site, &draft, *refreshes);
 
+    if !session.admin {
+        return html! {
+            <section class="page" id="editor-page">
+                <p class="alert" role="alert">{ t.admin_only }</p>
+            </section>
+        };
+    }
     if let Some(e) = &*failed {
         return html! { <section class="page" id="editor-page">{ failure(session, e) }</section> };
     }

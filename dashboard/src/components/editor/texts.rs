@@ -92,6 +92,7 @@ pub(crate) struct EditorTexts {
     pub live_version: &'static str,
     pub fix_first: &'static str,
     pub not_published: &'static str,
+    pub admin_only: &'static str,
     pub style: &'static str,
     pub when_to_ask_short: &'static str,
 }
@@ -207,6 +208,7 @@ static EN: EditorTexts = EditorTexts {
     live_version: "Live: version",
     fix_first: "Cannot publish yet:",
     not_published: "Not published yet",
+    admin_only: "Editing surveys needs an admin key. This key reads results, comments and exports.",
     style: "Style",
     when_to_ask_short: "Moment",
 };
@@ -313,6 +315,7 @@ static KO: EditorTexts = EditorTexts {
     live_version: "게시 중: 버전",
     fix_first: "아직 게시할 수 없습니다:",
     not_published: "아직 게시 전",
+    admin_only: "설문 편집에는 관리자 키가 필요합니다. 이 키로는 결과, 코멘트, 내보내기를 볼 수 있습니다.",
     style: "모양",
     when_to_ask_short: "시점",
 };
