@@ -32,9 +32,11 @@ pub(crate) enum Route {
 }
 
 impl Route {
-    /// The page a fragment names; anything else is the survey list.
+    /// The page a fragment names; anything else is the survey list. A query after `?` is
+    /// the page's own (the comments' label filter).
     pub(crate) fn parse(hash: &str) -> Route {
-        let path = hash.trim_start_matches('#').trim_matches('/');
+        let path = hash.trim_start_matches('#');
+        let path = path.split('?').next().unwrap_or_default().trim_matches('/');
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
             ["sites", site, "surveys", survey] if !site.is_empty() && !survey.is_empty() => {
@@ -92,6 +94,40 @@ impl Route {
     }
 }
 
+/// The `label` in the address's fragment query (`#/…/comments?label=late%20delivery`).
+pub(crate) fn label_in_address() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    label_in(&hash)
+}
+
+fn label_in(hash: &str) -> Option<String> {
+    let (_, query) = hash.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("label="))
+        .filter(|l| !l.is_empty())
+        .map(decode)
+}
+
+/// Writes `label` into the address (or takes it out), replacing the history entry: a filter
+/// is no page of its own for the Back button.
+pub(crate) fn keep_label_in_address(label: Option<&str>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(hash) = window.location().hash() else {
+        return;
+    };
+    let path = hash.split('?').next().unwrap_or_default();
+    let next = match label {
+        Some(l) => format!("{path}?label={}", crate::api::encode(l)),
+        None => path.to_owned(),
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&next));
+    }
+}
+
 /// Ids are plain (letters, digits, `-`, `_`), so only a typed `%xx` needs undoing.
 fn decode(part: &str) -> String {
     #[cfg(target_arch = "wasm32")]
@@ -141,6 +177,16 @@ mod tests {
             comments.clone(),
         );
         check("#/sites/demo-shop/surveys//comments", Route::Surveys);
+        check(
+            "#/sites/demo-shop/surveys/web-nps/comments?label=late",
+            comments.clone(),
+        );
+        assert_eq!(
+            label_in("#/sites/s/surveys/v/comments?label=late"),
+            Some("late".into())
+        );
+        assert_eq!(label_in("#/sites/s/surveys/v/comments?label="), None);
+        assert_eq!(label_in("#/sites/s/surveys/v/comments"), None);
         assert_eq!(Route::parse(&comments.hash()), comments);
         let act = Route::Act {
             site: "demo-shop".into(),

@@ -575,8 +575,39 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
     assert!(what.contains('1') && what.contains("coupon"), "{what}");
     screenshot(&browser, "dashboard-comments-filtered").await;
 
-    // Reloaded, the labels are still there; the API agrees.
+    // Reloaded, the filter is still in the address and on screen; then every comment again.
+    assert!(
+        browser
+            .eval("location.hash")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .ends_with("/comments?label=coupon")
+    );
     browser.reload().await.unwrap();
+    browser
+        .wait_until(
+            "document.querySelector(\"#label-filter [data-label='coupon']\")?.getAttribute('aria-pressed') === 'true' \
+             && document.querySelectorAll('#comments .comment').length === 1",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser
+        .click("#label-filter [data-label='']")
+        .await
+        .unwrap();
+    assert!(
+        !browser
+            .eval("location.hash")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains("label=")
+    );
+    // The labels are still there; the API agrees.
     browser
         .wait_until(
             &format!(

@@ -104,7 +104,9 @@ pub(crate) struct CommentsProps {
 pub(crate) fn Comments(props: &CommentsProps) -> Html {
     let session = &props.session;
     let t = session.texts();
-    let filter = use_state(|| None::<String>);
+    // The label filtered by, kept in the address (`…/comments?label=…`): a reload or a shared
+    // link shows the same comments.
+    let filter = use_state(crate::route::label_in_address);
     let data = use_state(|| None::<Result<Loaded, ApiError>>);
     let survey = use_state(|| None::<Survey>);
     let in_use = use_state(Vec::<LabelCount>::new);
@@ -225,7 +227,10 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
 
     let pick = |label: Option<String>| {
         let filter = filter.clone();
-        Callback::from(move |_: MouseEvent| filter.set(label.clone()))
+        Callback::from(move |_: MouseEvent| {
+            crate::route::keep_label_in_address(label.as_deref());
+            filter.set(label.clone())
+        })
     };
     let filter_bar = html! {
         <nav class="label-filter" id="label-filter" aria-label={t.filter_by_label}>
