@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::survey::Survey;
 use yew::prelude::*;
 
-use super::{Session, Tab, failure, tabs};
+use super::{Session, Tab, failure, tabs, use_survey};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
 
@@ -108,29 +108,12 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
     // link shows the same comments.
     let filter = use_state(crate::route::label_in_address);
     let data = use_state(|| None::<Result<Loaded, ApiError>>);
-    let survey = use_state(|| None::<Survey>);
+    let survey = use_survey(session, &props.site, &props.survey);
     let in_use = use_state(Vec::<LabelCount>::new);
     // Bumped when a label changes: the labels in use are read again.
     let label_reads = use_state(|| 0_u32);
     let more_busy = use_state(|| false);
 
-    {
-        let (survey, checker) = (survey.clone(), session.clone());
-        let deps = (
-            session.key.clone(),
-            props.site.clone(),
-            props.survey.clone(),
-        );
-        use_effect_with(deps, move |(key, site, id)| {
-            let path = base(site, id);
-            let key = key.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(s) = checker.checked(api::get::<Survey>(&key, &path).await) {
-                    survey.set(Some(s));
-                }
-            });
-        });
-    }
     {
         let (in_use, checker) = (in_use.clone(), session.clone());
         let deps = (session.key.clone(), props.site.clone(), *label_reads);

@@ -45,6 +45,36 @@ impl Session {
     }
 }
 
+/// A survey's latest version, read once per key, site and survey (the pages that show its
+/// name and questions beside their own data); `None` until it arrives or if it cannot be read
+/// (a 401 signs out as everywhere).
+#[hook]
+pub(crate) fn use_survey(
+    session: &Session,
+    site: &str,
+    survey: &str,
+) -> UseStateHandle<Option<shared::survey::Survey>> {
+    let read = use_state(|| None);
+    {
+        let (read, checker) = (read.clone(), session.clone());
+        let deps = (session.key.clone(), site.to_owned(), survey.to_owned());
+        use_effect_with(deps, move |(key, site, id)| {
+            let path = format!(
+                "/v1/admin/sites/{}/surveys/{}",
+                crate::api::encode(site),
+                crate::api::encode(id)
+            );
+            let key = key.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(s) = checker.checked(crate::api::get(&key, &path).await) {
+                    read.set(Some(s));
+                }
+            });
+        });
+    }
+    read
+}
+
 /// A failed request as the page shows it.
 pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
     let t = session.texts();
