@@ -97,7 +97,7 @@ struct PreviewView {
     responses_url: String,
 }
 
-#[utoipa::path(get, security(()), path = "/v1/previews/{id}", tag = "surveys", summary = "a draft's preview, for the widget on the preview page", params(("id" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 404, description = "no such preview, or it has expired", body = crate::error::ErrorBody)))]
+#[utoipa::path(get, security(()), path = "/v1/previews/{id}", tag = "surveys", summary = "a draft's preview, for the widget on the preview page", params(("id" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::PublicRead))]
 async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -120,7 +120,7 @@ struct Checked {
     stored: bool,
 }
 
-#[utoipa::path(post, security(()), path = "/v1/previews/{id}/responses", tag = "surveys", summary = "an answer to a preview: checked against the draft as a real one would be, and not stored", params(("id" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "the answer fits the draft; `stored` is false", body = Object, content_type = "application/json"), (status = 404, description = "no such preview, or it has expired", body = crate::error::ErrorBody), (status = 422, description = "the answer does not fit the draft", body = crate::error::ErrorBody)))]
+#[utoipa::path(post, security(()), path = "/v1/previews/{id}/responses", tag = "surveys", summary = "an answer to a preview: checked against the draft as a real one would be, and not stored", params(("id" = String, Path)), request_body(content = Object, content_type = "application/json"), responses((status = 200, description = "the answer fits the draft; `stored` is false", body = Object, content_type = "application/json"), crate::error::responses::PreviewAnswer))]
 async fn respond(
     State(state): State<AppState>,
     Path(id): Path<String>,
