@@ -7,6 +7,7 @@
 //!   ([`RunningDemo::stop`]) and started again where it was; [`HostPage`], a page on an origin of
 //!   its own, as a shop's page is.
 //! - [`browser`]: [`browser::Browser`], a real headless Chromium driven through ChromeDriver.
+//! - [`dashboard_ui`]: the dashboard's screens, signing in, reading a page.
 //! - `tests/demo.rs`: what README command one serves: the seeded demo site, its surveys in
 //!   Korean and English, and the pages.
 //! - `tests/browser.rs`: the browser harness itself, against the demo's pages.
@@ -16,6 +17,7 @@
 //!   ([`Demo::advance_clock`] moves the collector past waiting periods and expiries).
 
 pub mod browser;
+pub mod dashboard_ui;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
@@ -310,4 +312,25 @@ pub async fn add_survey(base: &str, survey: &serde_json::Value) {
         .await
         .expect("admin API");
     assert!(reply.status().is_success(), "survey: {}", reply.status());
+}
+
+/// A distinct version 7 UUID, as a widget makes one (the time, then a counter).
+pub fn uuid_v7() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+        & ((1 << 48) - 1);
+    let n = u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
+    let bits = (millis << 80) | (0x7 << 76) | (0b10 << 62) | n;
+    let hex = format!("{bits:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }

@@ -91,6 +91,7 @@ impl Application {
             keys: ApiKeys::new(admin_key.as_deref(), store.key_ring().clone()),
             store,
             clock,
+            previews: crate::preview::Previews::default(),
             public_url: config
                 .public_url
                 .as_deref()

@@ -369,6 +369,18 @@ pub mod responses {
         }
     }
 
+    /// A preview's answer: no key (the preview's id is its secret), a JSON body; never stored,
+    /// so never a conflict or a busy store.
+    #[derive(Debug)]
+    pub struct PreviewAnswer;
+    impl utoipa::IntoResponses for PreviewAnswer {
+        fn responses() -> BTreeMap<String, RefOr<Response>> {
+            errors(&[
+                BAD_QUERY, NOT_FOUND, TIMEOUT, TOO_LARGE, MEDIA_TYPE, INVALID, INTERNAL,
+            ])
+        }
+    }
+
     /// Public reads (config, widget files, operations): no key, no body.
     #[derive(Debug)]
     pub struct PublicRead;

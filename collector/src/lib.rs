@@ -45,6 +45,7 @@ pub mod export;
 pub mod extract;
 pub mod metrics;
 pub mod origin;
+pub mod preview;
 pub mod privacy;
 pub mod receipt;
 pub mod routes;

@@ -15,6 +15,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// `--public-url`, without a trailing slash: where receipt QR codes link.
     pub public_url: Option<std::sync::Arc<str>>,
+    /// Survey drafts shown by the editor's preview, in memory only.
+    pub previews: crate::preview::Previews,
 }
 
 impl FromRef<AppState> for ApiKeys {

@@ -32,6 +32,7 @@ mod route;
 mod session;
 mod summary;
 mod texts;
+mod words;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -1,19 +1,40 @@
 //! The dashboard's pages, kept in the address's fragment: `#/` (sites and surveys) and
 //! `#/sites/{site}/surveys/{survey}` (one survey's results) and
 //! `#/sites/{site}/surveys/{survey}/comments` (its open-text answers and their labels) and
-//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks). A page may keep
-//! its own state after a `?` (the Act page's export filter): the route ignores it.
+//! `#/sites/{site}/surveys/{survey}/act` (its export, and the site's kiosks) and
+//! `#/sites/{site}/surveys/{survey}/edit` (the editor on its next version) and
+//! `#/sites/{site}/new` (the editor on a new survey). A page may keep its own state after a
+//! `?` (the Act page's export filter, the comments' label): the route ignores it.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Route {
     Surveys,
-    Results { site: String, survey: String },
-    Comments { site: String, survey: String },
-    Act { site: String, survey: String },
+    Results {
+        site: String,
+        survey: String,
+    },
+    Comments {
+        site: String,
+        survey: String,
+    },
+    Act {
+        site: String,
+        survey: String,
+    },
+    /// The editor, on the next version of a survey.
+    Edit {
+        site: String,
+        survey: String,
+    },
+    /// The editor, on a new survey of a site.
+    New {
+        site: String,
+    },
 }
 
 impl Route {
-    /// The page a fragment names; anything else is the survey list.
+    /// The page a fragment names; anything else is the survey list. A query after `?` is
+    /// the page's own.
     pub(crate) fn parse(hash: &str) -> Route {
         let path = hash.trim_start_matches('#');
         let path = path
@@ -42,6 +63,15 @@ impl Route {
                     survey: decode(survey),
                 }
             }
+            ["sites", site, "surveys", survey, "edit"]
+                if !site.is_empty() && !survey.is_empty() =>
+            {
+                Route::Edit {
+                    site: decode(site),
+                    survey: decode(survey),
+                }
+            }
+            ["sites", site, "new"] if !site.is_empty() => Route::New { site: decode(site) },
             _ => Route::Surveys,
         }
     }
@@ -54,6 +84,8 @@ impl Route {
                 format!("#/sites/{site}/surveys/{survey}/comments")
             }
             Route::Act { site, survey } => format!("#/sites/{site}/surveys/{survey}/act"),
+            Route::Edit { site, survey } => format!("#/sites/{site}/surveys/{survey}/edit"),
+            Route::New { site } => format!("#/sites/{site}/new"),
         }
     }
 
@@ -74,6 +106,33 @@ pub(crate) fn current_query() -> String {
     hash.split_once('?')
         .map(|(_, q)| q.to_owned())
         .unwrap_or_default()
+}
+
+/// Writes `query` after the fragment's `?` (takes the `?` away when empty), replacing the
+/// history entry: a page's filter is no page of its own for the Back button.
+pub(crate) fn keep_query(query: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hash = window.location().hash().unwrap_or_default();
+    let path = hash.split_once('?').map_or(hash.as_str(), |(p, _)| p);
+    let next = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&next));
+    }
+}
+
+/// The comments' `label` in a fragment's query (`label=late%20delivery`).
+pub(crate) fn label_in(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("label="))
+        .filter(|l| !l.is_empty())
+        .map(decode)
 }
 
 /// Ids are plain (letters, digits, `-`, `_`), so only a typed `%xx` needs undoing.
@@ -125,6 +184,14 @@ mod tests {
             comments.clone(),
         );
         check("#/sites/demo-shop/surveys//comments", Route::Surveys);
+        check(
+            "#/sites/demo-shop/surveys/web-nps/comments?label=late",
+            comments.clone(),
+        );
+        assert_eq!(label_in("label=late"), Some("late".into()));
+        assert_eq!(label_in("from=1&label=late"), Some("late".into()));
+        assert_eq!(label_in("label="), None);
+        assert_eq!(label_in(""), None);
         assert_eq!(Route::parse(&comments.hash()), comments);
         let act = Route::Act {
             site: "demo-shop".into(),
@@ -138,5 +205,17 @@ mod tests {
             act.clone(),
         );
         assert_eq!(Route::parse(&act.hash()), act);
+        let edit = Route::Edit {
+            site: "demo-shop".into(),
+            survey: "web-nps".into(),
+        };
+        check("#/sites/demo-shop/surveys/web-nps/edit", edit.clone());
+        assert_eq!(Route::parse(&edit.hash()), edit);
+        let new = Route::New {
+            site: "demo-shop".into(),
+        };
+        check("#/sites/demo-shop/new", new.clone());
+        check("#/sites//new", Route::Surveys);
+        assert_eq!(Route::parse(&new.hash()), new);
     }
 }

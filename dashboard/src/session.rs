@@ -4,6 +4,8 @@
 use crate::texts::Lang;
 
 const KEY: &str = "nunchi.dashboard.key";
+/// `admin` or `export`: what the key may do, as `GET /v1/admin/whoami` said at sign-in.
+const SCOPE: &str = "nunchi.dashboard.scope";
 const LANG: &str = "nunchi.dashboard.lang";
 
 fn session_storage() -> Option<web_sys::Storage> {
@@ -21,15 +23,25 @@ pub(crate) fn key() -> Option<String> {
         .filter(|k| !k.is_empty())
 }
 
-pub(crate) fn keep_key(key: &str) {
+/// Whether the key kept may change things (an admin key), not only read (an export key).
+/// A tab signed in before scopes were kept counts as admin: the API refuses what it may not.
+pub(crate) fn is_admin() -> bool {
+    session_storage()
+        .and_then(|s| s.get_item(SCOPE).ok().flatten())
+        .is_none_or(|scope| scope == "admin")
+}
+
+pub(crate) fn keep_key(key: &str, admin: bool) {
     if let Some(storage) = session_storage() {
         let _ = storage.set_item(KEY, key);
+        let _ = storage.set_item(SCOPE, if admin { "admin" } else { "export" });
     }
 }
 
 pub(crate) fn forget_key() {
     if let Some(storage) = session_storage() {
         let _ = storage.remove_item(KEY);
+        let _ = storage.remove_item(SCOPE);
     }
 }
 

@@ -9,29 +9,13 @@
 // Set-up that cannot reach the collector should stop the test right there, with the reason.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
-
-use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, wait_for_responses};
+use nunchi_e2e::browser::Browser;
+use nunchi_e2e::dashboard_ui::{
+    LAPTOP, TABLET, WAIT, admin_get, count, open_in_english, results_show, sign_in, text,
+};
+use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, uuid_v7, wait_for_responses};
 use serde_json::{Value, json};
 use shared::time::Period;
-
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A laptop screen (1366×768) and a tablet held sideways (1024×768).
-const LAPTOP: Viewport = Viewport {
-    width: 1366,
-    height: 768,
-    scale: 1.0,
-    mobile: false,
-};
-const TABLET: Viewport = Viewport {
-    width: 1024,
-    height: 768,
-    scale: 1.0,
-    mobile: true,
-};
 
 /// The NPS answers of six days, one list per day: a week the chart can show, with a quiet day
 /// (a gap on the chart).
@@ -44,27 +28,6 @@ const WEEK: [&[u64]; 6] = [
     &[9, 10, 10, 8, 10, 9, 6],
 ];
 const STORES: [&str; 3] = ["gangnam-01", "hongdae-02", "busan-03"];
-
-/// A distinct version 7 UUID, as a widget makes one.
-fn uuid_v7() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(1);
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis()
-        & ((1 << 48) - 1);
-    let n = u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let bits = (millis << 80) | (0x7 << 76) | (0b10 << 62) | n;
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
 
 async fn post(demo: &Demo, path: &str, body: Value) {
     let reply = reqwest::Client::new()
@@ -124,65 +87,8 @@ async fn seed_week(demo: &Demo) -> usize {
     stored
 }
 
-/// The text of the first element matching `selector`.
-async fn text(browser: &Browser, selector: &str) -> String {
-    let script = format!("document.querySelector({selector:?})?.textContent ?? ''");
-    browser
-        .eval(&script)
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
-}
-
-async fn count(browser: &Browser, selector: &str) -> u64 {
-    let script = format!("document.querySelectorAll({selector:?}).length");
-    browser.eval(&script).await.unwrap().as_u64().unwrap()
-}
-
-/// Waits for the results page to show `responses` responses.
-async fn results_show(browser: &Browser, responses: usize) {
-    browser
-        .wait_until(
-            &format!("document.querySelector('#responses .big')?.textContent === '{responses}'"),
-            WAIT,
-        )
-        .await
-        .unwrap();
-}
-
 async fn screenshot(browser: &Browser, name: &str) {
     browser.screenshot(name).await.expect("screenshot");
-}
-
-/// The dashboard's sign-in page in English, whatever the machine's language.
-async fn open_in_english(browser: &Browser, base: &str) {
-    browser
-        .goto(&format!("{base}/dashboard"))
-        .await
-        .expect("the dashboard opens");
-    browser
-        .execute(
-            "localStorage.setItem('nunchi.dashboard.lang', 'en')",
-            vec![],
-        )
-        .await
-        .expect("the language is set");
-    browser.reload().await.expect("the page reloads");
-}
-
-/// Signs in with the demo's admin key, from the sign-in page in English.
-async fn sign_in(browser: &Browser, base: &str) {
-    open_in_english(browser, base).await;
-    browser
-        .type_in("#api-key", collector::config::DEMO_ADMIN_KEY)
-        .await
-        .expect("the key typed");
-    browser
-        .click("button[type=submit]")
-        .await
-        .expect("signed in");
 }
 
 #[tokio::test]
@@ -484,17 +390,6 @@ async fn seed_comments(demo: &Demo) -> Vec<String> {
     ids
 }
 
-async fn admin_get(demo: &Demo, path: &str) -> Value {
-    let reply = reqwest::Client::new()
-        .get(format!("{}{path}", demo.base))
-        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
-        .send()
-        .await
-        .unwrap();
-    assert!(reply.status().is_success(), "{path}: {}", reply.status());
-    reply.json().await.unwrap()
-}
-
 /// The response ids of the comments on the page, top to bottom.
 async fn shown(browser: &Browser) -> Vec<String> {
     let ids = browser
@@ -646,8 +541,39 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
     assert!(what.contains('1') && what.contains("coupon"), "{what}");
     screenshot(&browser, "dashboard-comments-filtered").await;
 
-    // Reloaded, the labels are still there; the API agrees.
+    // Reloaded, the filter is still in the address and on screen; then every comment again.
+    assert!(
+        browser
+            .eval("location.hash")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .ends_with("/comments?label=coupon")
+    );
     browser.reload().await.unwrap();
+    browser
+        .wait_until(
+            "document.querySelector(\"#label-filter [data-label='coupon']\")?.getAttribute('aria-pressed') === 'true' \
+             && document.querySelectorAll('#comments .comment').length === 1",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    browser
+        .click("#label-filter [data-label='']")
+        .await
+        .unwrap();
+    assert!(
+        !browser
+            .eval("location.hash")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains("label=")
+    );
+    // The labels are still there; the API agrees.
     browser
         .wait_until(
             &format!(
@@ -954,4 +880,83 @@ async fn a_cx_manager_checks_the_kiosks_and_exports_the_answers() {
     assert_eq!(text(&browser, &format!("{k2} .seen")).await, "20분 전");
     assert_eq!(text(&browser, "#tab-act").await, "활용");
     screenshot(&browser, "dashboard-act-tablet-ko").await;
+}
+
+#[tokio::test]
+async fn a_data_team_signs_in_with_an_export_key_and_reads_without_changing_anything() {
+    let demo = start_demo().await;
+    let seeded = seed_week(&demo).await;
+    let http = reqwest::Client::new();
+    let made: Value = http
+        .post(format!("{}/v1/admin/keys", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(&json!({ "scope": "export", "site": "demo-shop", "name": "data team" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = made["key"].as_str().unwrap();
+
+    let browser = Browser::start(LAPTOP).await.expect("browser");
+    open_in_english(&browser, &demo.base).await;
+    browser.type_in("#api-key", key).await.unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    let web_nps = "#surveys-page tr[data-survey='web-nps']";
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector(\"{web_nps} .responses\")?.textContent === '{seeded}'"
+            ),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    // It reads; it has nothing to change.
+    assert_eq!(count(&browser, "a.new-survey").await, 0);
+    assert_eq!(count(&browser, "a.button.edit").await, 0);
+    screenshot(&browser, "dashboard-export-key-surveys").await;
+    browser.click(&format!("{web_nps} a.button")).await.unwrap();
+    results_show(&browser, seeded).await;
+    // The editor, opened by its address, says what it needs.
+    browser
+        .goto(&format!(
+            "{}/dashboard#/sites/demo-shop/surveys/web-nps/edit",
+            demo.base
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('#editor-page .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(
+        text(&browser, "#editor-page .alert")
+            .await
+            .contains("needs an admin key")
+    );
+
+    // A receipts key (a till's) is turned away at the door, with the reason.
+    let till: Value = http
+        .post(format!("{}/v1/admin/keys", demo.base))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(&json!({ "scope": "receipts", "site": "demo-shop" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    browser.click("#sign-out").await.unwrap();
+    browser
+        .type_in("#api-key", till["key"].as_str().unwrap())
+        .await
+        .unwrap();
+    browser.click("button[type=submit]").await.unwrap();
+    browser
+        .wait_until("document.querySelector('.sign-in .alert')", WAIT)
+        .await
+        .unwrap();
+    assert!(text(&browser, ".sign-in .alert").await.contains("403"));
 }

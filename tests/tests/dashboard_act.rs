@@ -10,52 +10,15 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{Demo, start_demo, start_demo_with};
+use nunchi_e2e::dashboard_ui::{LAPTOP, TABLET, WAIT, admin_get, text};
+use nunchi_e2e::{Demo, start_demo, start_demo_with, uuid_v7};
 use serde_json::{Value, json};
 use shared::time::Period;
 
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A laptop screen (1366×768) and a tablet held sideways (1024×768).
-const LAPTOP: Viewport = Viewport {
-    width: 1366,
-    height: 768,
-    scale: 1.0,
-    mobile: false,
-};
-const TABLET: Viewport = Viewport {
-    width: 1024,
-    height: 768,
-    scale: 1.0,
-    mobile: true,
-};
-
 const ADMIN_KEY: &str = collector::config::DEMO_ADMIN_KEY;
-
-/// A distinct version 7 UUID, as a widget makes one.
-fn uuid_v7() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(1);
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis()
-        & ((1 << 48) - 1);
-    let n = u128::from(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let bits = (millis << 80) | (0x7 << 76) | (0b10 << 62) | n;
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
 
 /// Posts one NPS response to `web-nps` with this context; returns its id.
 async fn respond(demo: &Demo, score: u64, channel: &str, store: &str) -> String {
@@ -73,29 +36,6 @@ async fn respond(demo: &Demo, score: u64, channel: &str, store: &str) -> String 
         .expect("the collector answers");
     assert!(reply.status().is_success(), "{}", reply.status());
     id
-}
-
-async fn admin_get(demo: &Demo, path: &str) -> Value {
-    let reply = reqwest::Client::new()
-        .get(format!("{}{path}", demo.base))
-        .bearer_auth(ADMIN_KEY)
-        .send()
-        .await
-        .expect("the admin API answers");
-    assert!(reply.status().is_success(), "{path}: {}", reply.status());
-    reply.json().await.expect("JSON")
-}
-
-/// The text of the first element matching `selector`.
-async fn text(browser: &Browser, selector: &str) -> String {
-    let script = format!("document.querySelector({selector:?})?.textContent ?? ''");
-    browser
-        .eval(&script)
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or("")
-        .to_owned()
 }
 
 /// The value of the input matching `selector`.

@@ -8,6 +8,10 @@
 //! purchase and the messages itself: the widget carries no money formatting and no prose.
 //! The answer goes through the outbox to the receipt's own `responses_url`, so it is sent
 //! exactly once however the network behaves; a 409 there is final (`used`).
+//!
+//! The editor's preview page, `/p/{id}`, runs this mode too: the collector answers
+//! `GET /v1/previews/{id}` in a receipt's shape, and its `responses_url` checks the answer
+//! against the draft and keeps nothing.
 
 use js_sys::{Object, Reflect};
 use shared::map::Map;
@@ -46,20 +50,24 @@ pub(crate) fn tell_host(status: &str, purchase: &JsValue) {
     }
 }
 
-/// The token in `/r/{token}`, if the address has one.
-fn token() -> Option<String> {
+/// Where the survey of this page is read: for `/r/{token}` the receipt's, for `/p/{id}` a
+/// draft's preview (the dashboard's editor), which the collector serves in a receipt's shape.
+fn source() -> Option<String> {
     let path = web_sys::window()?.location().pathname().ok()?;
-    let token = path.strip_prefix("/r/")?;
-    (!token.is_empty() && !token.contains('/')).then(|| token.to_owned())
+    let (api, key) = match path.strip_prefix("/r/") {
+        Some(token) => ("/v1/receipts/", token),
+        None => ("/v1/previews/", path.strip_prefix("/p/")?),
+    };
+    (!key.is_empty() && !key.contains('/')).then(|| format!("{api}{key}"))
 }
 
 /// Fetches the receipt and shows its survey, or tells the page why not.
 pub(crate) fn start(raw: RawEmbed) {
-    let Some(token) = token() else {
+    let Some(source) = source() else {
         return tell_host("invalid", &JsValue::NULL);
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let status = match open(raw, &token).await {
+        let status = match open(raw, &source).await {
             Ok(()) => return,
             Err(Some(status)) => status_name(status),
             Err(None) => "unavailable",
@@ -69,10 +77,9 @@ pub(crate) fn start(raw: RawEmbed) {
 }
 
 /// `Err(Some(status))`: the collector refused the token; `Err(None)`: no usable answer.
-async fn open(raw: RawEmbed, token: &str) -> Result<(), Option<u16>> {
+async fn open(raw: RawEmbed, source: &str) -> Result<(), Option<u16>> {
     let mut url = raw.collector().to_owned();
-    url.push_str("/v1/receipts/");
-    url.push_str(token);
+    url.push_str(source);
     let reply = api::fetch("GET", &url, None).await.map_err(|_| None)?;
     if !reply.ok() {
         return Err(Some(reply.status()));

@@ -14,9 +14,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Only this origin's own files; WebAssembly may compile (`'wasm-unsafe-eval'`); no inline
-/// script or style; no framing (the page holds an admin key).
+/// script or style; no framing (the page holds an admin key). It frames only this origin's
+/// own pages: the editor's preview (`/p/{id}`).
 const POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; \
+    style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
 
 pub(super) fn router() -> OpenApiRouter<AppState> {

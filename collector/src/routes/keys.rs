@@ -2,6 +2,8 @@
 //!
 //! A new key's secret is in the answer to the `POST` that made it and nowhere else; the store
 //! keeps its SHA-256 digest. `DELETE` revokes: the key stops working before the answer is sent.
+//! `GET /v1/admin/whoami` tells any key what it is (the dashboard shows an export key only
+//! what it may read).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api_key::{self, ApiKeyView, CreateKeyError, KeyId, KeyRequest, KeyRequestError};
-use crate::auth::AdminKey;
+use crate::auth::{AdminKey, Caller};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
@@ -20,6 +22,26 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(revoke))
+        .routes(routes!(whoami))
+}
+
+/// The key a request is made with: what it may do, and where.
+#[derive(Debug, serde::Serialize)]
+struct KeyHolder {
+    /// `null` for the collector's configured admin key.
+    id: Option<KeyId>,
+    scope: api_key::Scope,
+    /// `null`: every site.
+    site: Option<shared::ids::SiteId>,
+}
+
+#[utoipa::path(get, path = "/v1/admin/whoami", tag = "keys", summary = "the key this request is made with: its scope and site", responses((status = 200, description = "success: `{id, scope, site}`", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
+async fn whoami(caller: Caller) -> axum::Json<KeyHolder> {
+    axum::Json(KeyHolder {
+        id: caller.key,
+        scope: caller.scope,
+        site: caller.site,
+    })
 }
 
 #[utoipa::path(get, path = "/v1/admin/keys", tag = "keys", summary = "every API key", responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]

@@ -4,6 +4,8 @@
 //! `eligibility`, `client_reports`, the kiosk heartbeat in `kiosks`. Admin (API key): `sites`, `surveys`, `keys`, `webhooks`,
 //! `privacy` (erasing a member), the kiosk list in `kiosks`;
 //! `receipts` (issued with a receipts or admin key; read and answered with the token);
+//! `previews` (survey drafts for the dashboard's editor: made with the admin key, read and
+//! answered with the preview's id, stored nowhere);
 //! `export`, `summary` and the comments in `comments` (an export or admin key; labels need
 //! admin). Operations: `ops`. Pages: `www`, and the built bundles of `dist/`: `widget` and
 //! `dashboard`.
@@ -18,6 +20,7 @@ mod export;
 mod keys;
 mod kiosks;
 mod ops;
+mod previews;
 mod privacy;
 mod receipts;
 mod responses;
@@ -100,6 +103,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(privacy::router())
         .merge(receipts::router())
+        .merge(previews::router())
         .merge(kiosks::router())
         .merge(ops::router())
         .merge(widget::router())

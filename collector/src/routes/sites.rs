@@ -7,7 +7,8 @@ use shared::ids::SiteId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::AdminKey;
+use crate::api_key::Scope;
+use crate::auth::{AdminKey, Caller};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::site::{Site, SiteInput, SiteView};
@@ -45,16 +46,24 @@ pub(super) fn known_site(
 }
 
 #[utoipa::path(get, path = "/v1/admin/sites", tag = "sites", summary = "every site", responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
-async fn list(_: AdminKey, State(state): State<AppState>) -> axum::Json<Vec<SiteView>> {
-    axum::Json(
+async fn list(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> Result<axum::Json<Vec<SiteView>>, ApiError> {
+    // An export key sees its own site: the dashboard lists what it may read.
+    if let Some(own) = &caller.site {
+        caller.require(Scope::Export, own)?;
+    }
+    Ok(axum::Json(
         state
             .store
             .catalog()
             .sites()
             .iter()
+            .filter(|s| caller.site.as_ref().is_none_or(|own| *own == s.id))
             .map(|s| s.view())
             .collect(),
-    )
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/admin/sites/{site}", tag = "sites", summary = "a site", params(("site" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]

@@ -16,7 +16,8 @@ use shared::ids::SurveyId;
 use shared::survey::Survey;
 
 use super::sites::parse_site_id;
-use crate::auth::AdminKey;
+use crate::api_key::Scope;
+use crate::auth::{AdminKey, Caller};
 use crate::error::ApiError;
 use crate::extract::{Json, from_value};
 use crate::state::AppState;
@@ -33,7 +34,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Reads a survey body for `site`: the path names the site (a `site_id` in the body must
 /// agree) and the collector assigns versions (a `version` in the body is ignored).
-fn survey_from_body(site: &str, mut body: serde_json::Value) -> Result<Survey, ApiError> {
+pub(super) fn survey_from_body(
+    site: &str,
+    mut body: serde_json::Value,
+) -> Result<Survey, ApiError> {
     let site_id = parse_site_id(site)?;
     let object = body.as_object_mut().ok_or_else(|| {
         ApiError::invalid(FieldError::new(
@@ -59,7 +63,7 @@ fn survey_from_body(site: &str, mut body: serde_json::Value) -> Result<Survey, A
     Ok(survey)
 }
 
-fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiError> {
+pub(super) fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiError> {
     let id = parse_site_id(site)?;
     match state.store.catalog().site(&id) {
         Some(_) => Ok(()),
@@ -81,10 +85,12 @@ fn survey_not_found(survey: &str) -> ApiError {
 
 #[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "a site's surveys", params(("site" = String, Path)), responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list(
-    _: AdminKey,
+    caller: Caller,
     State(state): State<AppState>,
     Path(site): Path<String>,
 ) -> Result<axum::Json<Vec<Arc<Survey>>>, ApiError> {
+    // Reading definitions is for export keys too: the dashboard shows their results.
+    caller.require(Scope::Export, &parse_site_id(&site)?)?;
     not_found_site(&state, &site)?;
     Ok(axum::Json(
         state.store.catalog().surveys(&parse_site_id(&site)?),
@@ -140,10 +146,12 @@ async fn update(
 
 #[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a survey's latest version", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn read_latest(
-    _: AdminKey,
+    caller: Caller,
     State(state): State<AppState>,
     Path((site, survey)): Path<(String, String)>,
 ) -> Result<axum::Json<Arc<Survey>>, ApiError> {
+    // Reading definitions is for export keys too: the dashboard shows their results.
+    caller.require(Scope::Export, &parse_site_id(&site)?)?;
     not_found_site(&state, &site)?;
     let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
     state
@@ -156,10 +164,12 @@ async fn read_latest(
 
 #[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}", tag = "surveys", summary = "one version of a survey", params(("site" = String, Path), ("survey" = String, Path), ("version" = u32, Path, minimum = 1)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn read_version(
-    _: AdminKey,
+    caller: Caller,
     State(state): State<AppState>,
     Path((site, survey, version)): Path<(String, String, String)>,
 ) -> Result<axum::Json<Arc<Survey>>, ApiError> {
+    // Reading definitions is for export keys too: the dashboard shows their results.
+    caller.require(Scope::Export, &parse_site_id(&site)?)?;
     not_found_site(&state, &site)?;
     let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
     // Read as text, so that a version that is not a number is a 404 in the API's error shape

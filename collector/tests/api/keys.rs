@@ -31,8 +31,7 @@ async fn an_export_key_exports_its_own_site_and_nothing_else() {
     for path in [
         "/v1/admin/sites/other/export",
         "/v1/admin/sites/ghost/export",
-        "/v1/admin/sites",
-        "/v1/admin/sites/shop/surveys",
+        // The site list and its surveys it may read (see the test below).
         "/v1/admin/sites/shop/responses",
         "/v1/admin/keys",
     ] {
@@ -231,4 +230,82 @@ async fn keys_and_revocations_survive_a_restart() {
     assert_eq!(checker.verify(gone.key.as_deref().unwrap()), None);
     drop((store, checker));
     writer.join();
+}
+
+#[tokio::test]
+async fn an_export_key_reads_its_own_site_and_its_surveys_and_says_what_it_is() {
+    let app = spawn_app_with_survey().await;
+    let mut other = site_json();
+    other["id"] = serde_json::json!("elsewhere");
+    app.admin_post("/v1/admin/sites", &other)
+        .await
+        .assert_status(StatusCode::CREATED);
+    let (id, export) = app.create_key("export", Some(SITE)).await;
+
+    let me = app.get_with_key("/v1/admin/whoami", &export).await;
+    me.assert_status(StatusCode::OK);
+    assert_eq!(
+        me.body,
+        serde_json::json!({ "id": id, "scope": "export", "site": SITE })
+    );
+    let admin = app.admin_get("/v1/admin/whoami").await;
+    assert_eq!(
+        admin.body,
+        serde_json::json!({ "id": null, "scope": "admin", "site": null })
+    );
+
+    // The site list holds its own site only; an admin key sees both.
+    let sites = app.get_with_key("/v1/admin/sites", &export).await;
+    sites.assert_status(StatusCode::OK);
+    let ids: Vec<&str> = sites
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [SITE]);
+    assert_eq!(
+        app.admin_get("/v1/admin/sites")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Its surveys can be read, not written, and no other site's.
+    let surveys = app
+        .get_with_key(&format!("/v1/admin/sites/{SITE}/surveys"), &export)
+        .await;
+    surveys.assert_status(StatusCode::OK);
+    assert_eq!(surveys.body[0]["id"], serde_json::json!("nps"));
+    app.get_with_key(&format!("/v1/admin/sites/{SITE}/surveys/nps"), &export)
+        .await
+        .assert_status(StatusCode::OK);
+    app.get_with_key(
+        &format!("/v1/admin/sites/{SITE}/surveys/nps/versions/1"),
+        &export,
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    app.get_with_key("/v1/admin/sites/elsewhere/surveys", &export)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    app.get_with_key(&format!("/v1/admin/sites/{SITE}"), &export)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    app.get_with_key(&format!("/v1/admin/sites/{SITE}/responses"), &export)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
+    // A receipts key (a till's) is no reader.
+    let (_, receipts) = app.create_key("receipts", Some(SITE)).await;
+    app.get_with_key("/v1/admin/sites", &receipts)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    app.get_with_key(&format!("/v1/admin/sites/{SITE}/surveys"), &receipts)
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
 }

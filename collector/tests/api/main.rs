@@ -18,6 +18,7 @@ mod keys;
 mod kiosks;
 mod openapi;
 mod ops;
+mod previews;
 mod privacy;
 mod receipts;
 #[path = "../receiver/mod.rs"]

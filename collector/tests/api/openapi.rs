@@ -102,6 +102,9 @@ async fn public_routes_are_documented_without_a_key_and_admin_routes_with_one() 
         "/v1/receipts/{token}/qr",
         "/v1/receipts/{token}/responses",
         "/r/{token}",
+        "/v1/previews/{id}",
+        "/v1/previews/{id}/responses",
+        "/p/{id}",
     ];
     for (path, item) in doc.body["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

@@ -4,13 +4,12 @@
 //! of the site's kiosks (last seen, backlog, build, stale ones highlighted), here.
 
 use serde::Deserialize;
-use shared::survey::Survey;
 use yew::prelude::*;
 
 use super::export::ExportCard;
 use super::receipt_qr::ReceiptQr;
 use super::webhooks::Webhooks;
-use super::{Session, Tab, failure, tabs};
+use super::{Session, Tab, failure, tabs, use_survey};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
 
@@ -41,32 +40,24 @@ pub(crate) struct ActProps {
 pub(crate) fn Act(props: &ActProps) -> Html {
     let session = &props.session;
     let t = session.texts();
-    let survey = use_state(|| None::<Survey>);
+    let survey = use_survey(session, &props.site, &props.survey);
     let kiosks = use_state(|| None::<Result<KioskList, ApiError>>);
     // Bumped by the refresh button: the kiosks are read again.
     let reads = use_state(|| 0_u32);
 
     {
-        let (survey, checker) = (survey.clone(), session.clone());
+        let (kiosks, checker) = (kiosks.clone(), session.clone());
         let deps = (
             session.key.clone(),
             props.site.clone(),
-            props.survey.clone(),
+            *reads,
+            session.admin,
         );
-        use_effect_with(deps, move |(key, site, id)| {
-            let path = format!("/v1/admin/sites/{}/surveys/{}", encode(site), encode(id));
-            let key = key.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(s) = checker.checked(api::get::<Survey>(&key, &path).await) {
-                    survey.set(Some(s));
-                }
-            });
-        });
-    }
-    {
-        let (kiosks, checker) = (kiosks.clone(), session.clone());
-        let deps = (session.key.clone(), props.site.clone(), *reads);
-        use_effect_with(deps, move |(key, site, _)| {
+        use_effect_with(deps, move |(key, site, _, admin)| {
+            // The kiosk list is the admin API's; an export key has no kiosks to show.
+            if !admin {
+                return;
+            }
             let path = format!("/v1/admin/sites/{}/kiosks", encode(site));
             let key = key.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -109,10 +100,12 @@ pub(crate) fn Act(props: &ActProps) -> Html {
         <section class="page" id="act-page">
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>
             <div class="title-row"><div>{ title }</div></div>
-            { tabs(t, &props.site, &props.survey, Tab::Act) }
+            { tabs(session, &props.site, &props.survey, Tab::Act) }
             <p class="muted small help">{ t.act_help }</p>
             <ExportCard session={session.clone()} site={props.site.clone()}
                 survey={props.survey.clone()} stores={stores.clone()} />
+            // Receipts, webhooks and kiosks are the admin's; an export key exports.
+            if session.admin {
             <ReceiptQr session={session.clone()} site={props.site.clone()}
                 survey={props.survey.clone()} {stores} />
             <Webhooks session={session.clone()} site={props.site.clone()}
@@ -127,6 +120,7 @@ pub(crate) fn Act(props: &ActProps) -> Html {
                 <p class="muted small">{ t.kiosks_help }</p>
                 { kiosk_body }
             </section>
+            }
         </section>
     }
 }

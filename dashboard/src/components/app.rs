@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::Session;
 use super::act::Act;
 use super::comments::Comments;
+use super::editor::Editor;
 use super::results::Results;
 use super::sign_in::SignIn;
 use super::surveys::Surveys;
@@ -19,6 +20,7 @@ use crate::texts::Lang;
 pub(crate) fn App() -> Html {
     let lang = use_state(session::lang);
     let key = use_state(session::key);
+    let admin = use_state(session::is_admin);
     let route = use_state(Route::current);
     // Why the user was signed out, shown on the sign-in form.
     let notice = use_state(|| None::<&'static str>);
@@ -66,10 +68,11 @@ pub(crate) fn App() -> Html {
         })
     };
     let signed_in = {
-        let (key, notice) = (key.clone(), notice.clone());
-        Callback::from(move |k: String| {
-            session::keep_key(&k);
+        let (key, notice, admin) = (key.clone(), notice.clone(), admin.clone());
+        Callback::from(move |(k, is_admin): (String, bool)| {
+            session::keep_key(&k, is_admin);
             notice.set(None);
+            admin.set(is_admin);
             key.set(Some(k));
         })
     };
@@ -94,6 +97,7 @@ pub(crate) fn App() -> Html {
         Some(k) => {
             let session = Session {
                 key: k.clone(),
+                admin: *admin,
                 lang: *lang,
                 refused,
             };
@@ -107,6 +111,12 @@ pub(crate) fn App() -> Html {
                 },
                 Route::Act { site, survey } => html! {
                     <Act {session} site={site.clone()} survey={survey.clone()} />
+                },
+                Route::Edit { site, survey } => html! {
+                    <Editor {session} site={site.clone()} survey={Some(survey.clone())} />
+                },
+                Route::New { site } => html! {
+                    <Editor {session} site={site.clone()} survey={None::<String>} />
                 },
             }
         }

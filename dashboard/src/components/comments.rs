@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::survey::Survey;
 use yew::prelude::*;
 
-use super::{Session, Tab, failure, tabs};
+use super::{Session, Tab, failure, tabs, use_survey};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
 
@@ -104,31 +104,16 @@ pub(crate) struct CommentsProps {
 pub(crate) fn Comments(props: &CommentsProps) -> Html {
     let session = &props.session;
     let t = session.texts();
-    let filter = use_state(|| None::<String>);
+    // The label filtered by, kept in the address (`…/comments?label=…`): a reload or a shared
+    // link shows the same comments.
+    let filter = use_state(|| crate::route::label_in(&crate::route::current_query()));
     let data = use_state(|| None::<Result<Loaded, ApiError>>);
-    let survey = use_state(|| None::<Survey>);
+    let survey = use_survey(session, &props.site, &props.survey);
     let in_use = use_state(Vec::<LabelCount>::new);
     // Bumped when a label changes: the labels in use are read again.
     let label_reads = use_state(|| 0_u32);
     let more_busy = use_state(|| false);
 
-    {
-        let (survey, checker) = (survey.clone(), session.clone());
-        let deps = (
-            session.key.clone(),
-            props.site.clone(),
-            props.survey.clone(),
-        );
-        use_effect_with(deps, move |(key, site, id)| {
-            let path = base(site, id);
-            let key = key.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(s) = checker.checked(api::get::<Survey>(&key, &path).await) {
-                    survey.set(Some(s));
-                }
-            });
-        });
-    }
     {
         let (in_use, checker) = (in_use.clone(), session.clone());
         let deps = (session.key.clone(), props.site.clone(), *label_reads);
@@ -225,7 +210,12 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
 
     let pick = |label: Option<String>| {
         let filter = filter.clone();
-        Callback::from(move |_: MouseEvent| filter.set(label.clone()))
+        Callback::from(move |_: MouseEvent| {
+            crate::route::keep_query(&label.as_deref().map_or(String::new(), |l| {
+                format!("label={}", crate::api::encode(l))
+            }));
+            filter.set(label.clone())
+        })
     };
     let filter_bar = html! {
         <nav class="label-filter" id="label-filter" aria-label={t.filter_by_label}>
@@ -302,7 +292,7 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
         <section class="page" id="comments-page">
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>
             <div class="title-row"><div>{ title }</div></div>
-            { tabs(t, &props.site, &props.survey, Tab::Comments) }
+            { tabs(session, &props.site, &props.survey, Tab::Comments) }
             <p class="muted small help">{ t.comments_help }</p>
             { filter_bar }
             { body }
@@ -471,11 +461,15 @@ fn CommentCard(props: &CommentCardProps) -> Html {
                 { for c.labels.iter().map(|l| html! {
                     <span class="chip label" data-label={l.clone()}>
                         { l }
-                        <button type="button" class="remove" title={t.remove_label}
-                            aria-label={format!("{} {l}", t.remove_label)}
-                            disabled={*busy} onclick={remove(l)}>{ "×" }</button>
+                        if props.session.admin {
+                            <button type="button" class="remove" title={t.remove_label}
+                                aria-label={format!("{} {l}", t.remove_label)}
+                                disabled={*busy} onclick={remove(l)}>{ "×" }</button>
+                        }
                     </span>
                 }) }
+                // Labelling is the team's (an admin key); an export key reads them.
+                if props.session.admin {
                 <form class="add-label" onsubmit={add}>
                     <input type="text" class="new-label" list={list_id.clone()} maxlength="40"
                         placeholder={t.new_label} aria-label={t.new_label}
@@ -487,6 +481,7 @@ fn CommentCard(props: &CommentCardProps) -> Html {
                         { t.add_label }
                     </button>
                 </form>
+                }
             </div>
             if let Some(message) = &*error {
                 <p class="alert small" role="alert">{ message }</p>

@@ -2,13 +2,12 @@
 //! stores, channels, journey stages), kept in the page's address, and the CSV and NDJSON
 //! buttons, which download exactly that filter. See [`crate::filter`].
 
-use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::{Session, field, form_failure, input_value};
 use crate::api::{self, ApiError, encode};
 use crate::filter::{CHANNELS, ExportFilter, STAGES, toggle, ymd};
-use crate::route::{Route, current_query};
+use crate::route::{current_query, keep_query};
 
 #[derive(Debug, Properties, PartialEq)]
 pub(crate) struct ExportProps {
@@ -41,22 +40,6 @@ fn local_midnight(date: &str, after: bool) -> Option<i64> {
 
 /// Puts the filter in the address without a new history entry (and without `hashchange`: the
 /// page stays as it is).
-fn keep_in_address(site: &str, survey: &str, filter: &ExportFilter) {
-    let mut hash = Route::Act {
-        site: site.to_owned(),
-        survey: survey.to_owned(),
-    }
-    .hash();
-    let query = filter.to_query();
-    if !query.is_empty() {
-        hash.push('?');
-        hash.push_str(&query);
-    }
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&hash));
-    }
-}
-
 #[component]
 pub(crate) fn ExportCard(props: &ExportProps) -> Html {
     let session = &props.session;
@@ -66,14 +49,12 @@ pub(crate) fn ExportCard(props: &ExportProps) -> Html {
 
     let change = {
         let (filter, export) = (filter.clone(), export.clone());
-        let (site, survey) = (props.site.clone(), props.survey.clone());
         move |edit: fn(&mut ExportFilter, String)| {
             let (filter, export) = (filter.clone(), export.clone());
-            let (site, survey) = (site.clone(), survey.clone());
             Callback::from(move |e: Event| {
                 let mut next = (*filter).clone();
                 edit(&mut next, input_value(&e));
-                keep_in_address(&site, &survey, &next);
+                keep_query(&next.to_query());
                 filter.set(next);
                 export.set(Export::Idle);
             })
@@ -81,23 +62,21 @@ pub(crate) fn ExportCard(props: &ExportProps) -> Html {
     };
     let toggler = |which: &'static str, value: &'static str| {
         let (filter, export) = (filter.clone(), export.clone());
-        let (site, survey) = (props.site.clone(), props.survey.clone());
         Callback::from(move |_: Event| {
             let mut next = (*filter).clone();
             match which {
                 "channel" => next.channels = toggle(&next.channels, value, &CHANNELS),
                 _ => next.stages = toggle(&next.stages, value, &STAGES),
             }
-            keep_in_address(&site, &survey, &next);
+            keep_query(&next.to_query());
             filter.set(next);
             export.set(Export::Idle);
         })
     };
     let clear = {
         let (filter, export) = (filter.clone(), export.clone());
-        let (site, survey) = (props.site.clone(), props.survey.clone());
         Callback::from(move |_: MouseEvent| {
-            keep_in_address(&site, &survey, &ExportFilter::default());
+            keep_query("");
             filter.set(ExportFilter::default());
             export.set(Export::Idle);
         })

@@ -4,6 +4,7 @@ pub(crate) mod act;
 pub(crate) mod app;
 pub(crate) mod chart;
 pub(crate) mod comments;
+pub(crate) mod editor;
 pub(crate) mod export;
 pub(crate) mod receipt_qr;
 pub(crate) mod results;
@@ -23,6 +24,9 @@ use crate::texts::{Lang, Texts};
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Session {
     pub key: String,
+    /// An admin key: surveys may be edited, comments labelled, kiosks read. Else an export
+    /// key, which reads its own site's results, comments and exports.
+    pub admin: bool,
     pub lang: Lang,
     /// Called on a 401: the shell signs out and says why.
     pub refused: Callback<()>,
@@ -43,6 +47,36 @@ impl Session {
         }
         result
     }
+}
+
+/// A survey's latest version, read once per key, site and survey (the pages that show its
+/// name and questions beside their own data); `None` until it arrives or if it cannot be read
+/// (a 401 signs out as everywhere).
+#[hook]
+pub(crate) fn use_survey(
+    session: &Session,
+    site: &str,
+    survey: &str,
+) -> UseStateHandle<Option<shared::survey::Survey>> {
+    let read = use_state(|| None);
+    {
+        let (read, checker) = (read.clone(), session.clone());
+        let deps = (session.key.clone(), site.to_owned(), survey.to_owned());
+        use_effect_with(deps, move |(key, site, id)| {
+            let path = format!(
+                "/v1/admin/sites/{}/surveys/{}",
+                crate::api::encode(site),
+                crate::api::encode(id)
+            );
+            let key = key.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(s) = checker.checked(crate::api::get(&key, &path).await) {
+                    read.set(Some(s));
+                }
+            });
+        });
+    }
+    read
 }
 
 /// A failed request as the page shows it.
@@ -68,10 +102,13 @@ pub(crate) enum Tab {
     Results,
     Comments,
     Act,
+    Edit,
 }
 
-/// The tabs of one survey's pages: its results, its comments, and what to do with them.
-pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
+/// The tabs of one survey's pages: its results, its comments, what to do with them, and its
+/// editor.
+pub(crate) fn tabs(session: &Session, site: &str, survey: &str, on: Tab) -> Html {
+    let t = session.texts();
     let (site, survey) = (site.to_owned(), survey.to_owned());
     let results = Route::Results {
         site: site.clone(),
@@ -83,7 +120,12 @@ pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
         survey: survey.clone(),
     }
     .hash();
-    let act = Route::Act { site, survey }.hash();
+    let act = Route::Act {
+        site: site.clone(),
+        survey: survey.clone(),
+    }
+    .hash();
+    let edit = Route::Edit { site, survey }.hash();
     let tab = |id: &'static str, href: String, which: Tab, text: &'static str| {
         let current = on == which;
         html! {
@@ -96,6 +138,9 @@ pub(crate) fn tabs(t: &Texts, site: &str, survey: &str, on: Tab) -> Html {
             { tab("tab-results", results, Tab::Results, t.open_results) }
             { tab("tab-comments", comments, Tab::Comments, t.comments) }
             { tab("tab-act", act, Tab::Act, t.act) }
+            if session.admin {
+                { tab("tab-edit", edit, Tab::Edit, editor::texts::EditorTexts::of(session.lang).edit) }
+            }
         </nav>
     }
 }

@@ -204,7 +204,7 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
                 <div>{ title }</div>
                 { controls }
             </div>
-            { tabs(t, &props.site, &props.survey, Tab::Results) }
+            { tabs(session, &props.site, &props.survey, Tab::Results) }
             { body }
         </section>
     }

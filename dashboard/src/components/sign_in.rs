@@ -1,4 +1,5 @@
-//! The sign-in form: an API key, checked against the admin API before it is kept.
+//! The sign-in form: an API key, checked against the admin API before it is kept. An admin
+//! key may change things; an export key (a data team's) reads its own site's results.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -6,12 +7,19 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::texts::Lang;
 
+/// `GET /v1/admin/whoami`, in part.
+#[derive(Debug, serde::Deserialize)]
+struct Holder {
+    scope: String,
+}
+
 #[derive(Debug, Properties, PartialEq)]
 pub(crate) struct SignInProps {
     pub lang: Lang,
     /// Why the user was signed out, if they were.
     pub notice: Option<&'static str>,
-    pub signed_in: Callback<String>,
+    /// The key, and whether it is an admin key.
+    pub signed_in: Callback<(String, bool)>,
 }
 
 #[component]
@@ -35,11 +43,14 @@ pub(crate) fn SignIn(props: &SignInProps) -> Html {
             let (error, busy, signed_in) = (error.clone(), busy.clone(), signed_in.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                // The cheapest admin read: it proves the key before the key is kept.
-                let checked = api::get::<serde_json::Value>(&key, "/v1/admin/sites").await;
+                // What the key is: an admin key may change things, an export key read them,
+                // and a receipts key (a till's) has nothing to show here.
+                let checked = api::get::<Holder>(&key, "/v1/admin/whoami").await;
                 busy.set(false);
                 match checked {
-                    Ok(_) => signed_in.emit(key),
+                    Ok(h) if h.scope == "admin" => signed_in.emit((key, true)),
+                    Ok(h) if h.scope == "export" => signed_in.emit((key, false)),
+                    Ok(_) => error.set(Some(t.key_forbidden)),
                     Err(ApiError::Unauthorized) => error.set(Some(t.key_refused)),
                     Err(ApiError::Forbidden) => error.set(Some(t.key_forbidden)),
                     Err(_) => error.set(Some(t.network)),

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use shared::survey::{QuestionKind, Survey, SurveyStatus};
 use yew::prelude::*;
 
+use super::editor::texts::EditorTexts;
 use super::{Session, failure};
 use crate::api::{self, ApiError, encode};
 use crate::route::Route;
@@ -74,9 +75,18 @@ pub(crate) fn Surveys(props: &SurveysProps) -> Html {
 
 fn site_section(session: &Session, s: &SiteSurveys) -> Html {
     let t = session.texts();
+    let new = Route::New {
+        site: s.site.id.clone(),
+    }
+    .hash();
     html! {
         <section class="card site" data-site={s.site.id.clone()}>
-            <h2>{ &s.site.name }<span class="muted id">{ &s.site.id }</span></h2>
+            <div class="title-row">
+                <h2>{ &s.site.name }<span class="muted id">{ &s.site.id }</span></h2>
+                if session.admin {
+                    <a class="button new-survey" href={new}>{ format!("+ {}", EditorTexts::of(session.lang).new_survey) }</a>
+                }
+            </div>
             if s.surveys.is_empty() {
                 <p class="muted">{ t.no_surveys }</p>
             } else {
@@ -179,6 +189,11 @@ fn SurveyRow(props: &SurveyRowProps) -> Html {
         survey: survey.id.as_str().to_owned(),
     }
     .hash();
+    let edit = Route::Edit {
+        site: props.site.clone(),
+        survey: survey.id.as_str().to_owned(),
+    }
+    .hash();
     html! {
         <tr data-survey={survey.id.as_str().to_owned()}>
             <td>
@@ -194,6 +209,9 @@ fn SurveyRow(props: &SurveyRowProps) -> Html {
                 <a class="button" href={href}>{ t.open_results }</a>
                 if has_comments {
                     <a class="button comments" href={comments}>{ t.comments }</a>
+                }
+                if props.session.admin {
+                    <a class="button edit" href={edit}>{ EditorTexts::of(props.session.lang).edit }</a>
                 }
             </td>
         </tr>
