@@ -919,6 +919,17 @@ async fn a_data_team_signs_in_with_an_export_key_and_reads_without_changing_anyt
     screenshot(&browser, "dashboard-export-key-surveys").await;
     browser.click(&format!("{web_nps} a.button")).await.unwrap();
     results_show(&browser, seeded).await;
+    assert_eq!(count(&browser, "#tab-edit").await, 0, "no Edit tab");
+    // Act: the export, and none of the admin's cards.
+    browser.click("#tab-act").await.unwrap();
+    browser
+        .wait_until("document.getElementById('export')", WAIT)
+        .await
+        .unwrap();
+    for card in ["#receipt-qr-card", "#webhooks", "#kiosks"] {
+        assert_eq!(count(&browser, card).await, 0, "{card}");
+    }
+    screenshot(&browser, "dashboard-export-key-act").await;
     // The editor, opened by its address, says what it needs.
     browser
         .goto(&format!(

@@ -101,7 +101,9 @@ pub(crate) fn Act(props: &ActProps) -> Html {
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>
             <div class="title-row"><div>{ title }</div></div>
             { tabs(session, &props.site, &props.survey, Tab::Act) }
-            <p class="muted small help">{ t.act_help }</p>
+            if session.admin {
+                <p class="muted small help">{ t.act_help }</p>
+            }
             <ExportCard session={session.clone()} site={props.site.clone()}
                 survey={props.survey.clone()} stores={stores.clone()} />
             // Receipts, webhooks and kiosks are the admin's; an export key exports.
