@@ -43,6 +43,9 @@ pub enum ApiError {
     },
     #[error("{what} {id:?} already exists")]
     Conflict { what: &'static str, id: String },
+    /// `If-Match` named a version that is no longer the latest.
+    #[error("version {latest} of this survey was published since; read it, then publish again")]
+    StaleVersion { latest: u32 },
     /// A receipt token that is not genuine: malformed, of an unknown key, altered or forged.
     #[error("this survey link is not valid ({0}); scan the QR code on your receipt again")]
     ReceiptInvalid(shared::receipt::token::TokenError),
@@ -103,6 +106,7 @@ impl ApiError {
             Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound { .. } => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::ReceiptUsed => StatusCode::CONFLICT,
+            Self::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
             Self::ReceiptInvalid(_) => StatusCode::FORBIDDEN,
             Self::ReceiptExpired(_) => StatusCode::GONE,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
@@ -132,6 +136,7 @@ impl ApiError {
                 _ => "not_found",
             },
             Self::Conflict { .. } => "already_exists",
+            Self::StaleVersion { .. } => "stale_version",
             Self::ReceiptInvalid(_) => "receipt_invalid",
             Self::ReceiptExpired(_) => "receipt_expired",
             Self::ReceiptUsed => "receipt_used",

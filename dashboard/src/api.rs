@@ -102,6 +102,20 @@ pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
     read(status, &text, true)
 }
 
+/// `PUT path` like [`send`], only if `version` is still the latest (`If-Match`): else a 412
+/// `stale_version`, which names the latest.
+pub(crate) async fn send_after<B: Serialize, T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: &B,
+    version: u32,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
+    let tag = format!("\"{version}\"");
+    let (status, text) = exchange_if(key, "PUT", path, Some(body), Some(&tag)).await?;
+    read(status, &text, true)
+}
+
 /// `DELETE path`. The answer (204) has no body to read.
 pub(crate) async fn delete(key: &str, path: &str) -> Result<(), ApiError> {
     let (status, text) = exchange(key, "DELETE", path, None).await?;
@@ -118,6 +132,17 @@ async fn exchange(
     path: &str,
     body: Option<String>,
 ) -> Result<(u16, String), ApiError> {
+    exchange_if(key, method, path, body, None).await
+}
+
+/// [`exchange`], with an `If-Match` when given.
+async fn exchange_if(
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<String>,
+    if_match: Option<&str>,
+) -> Result<(u16, String), ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -125,6 +150,11 @@ async fn exchange(
     headers
         .set("authorization", &format!("Bearer {key}"))
         .map_err(|_| ApiError::Network)?;
+    if let Some(tag) = if_match {
+        headers
+            .set("if-match", tag)
+            .map_err(|_| ApiError::Network)?;
+    }
     if let Some(body) = body {
         headers
             .set("content-type", "application/json")

@@ -320,8 +320,44 @@ async fn an_unpublished_change_survives_a_reload_and_can_be_discarded() {
             .contains("unpublished changes from before were restored")
     );
     // Nothing was published meanwhile.
-    let live = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/web-nps").await;
+    let mut live = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/web-nps").await;
     assert_eq!(live["version"], json!(1));
+
+    // A colleague publishes version 2 meanwhile: this editor's Publish changes nothing and
+    // says why; after a reload the change is still here, over the new version.
+    live["name"] = json!("Web NPS, by a colleague");
+    let colleague = reqwest::Client::new()
+        .put(format!(
+            "{}/v1/admin/sites/demo-shop/surveys/web-nps",
+            demo.base
+        ))
+        .bearer_auth(collector::config::DEMO_ADMIN_KEY)
+        .json(&live)
+        .send()
+        .await
+        .unwrap();
+    assert!(colleague.status().is_success());
+    browser.click("#publish").await.unwrap();
+    browser
+        .wait_until(
+            "document.getElementById('outcome')?.textContent.includes('Someone published another version')",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    screenshot(&browser, "dashboard-editor-stale").await;
+    let live = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/web-nps").await;
+    assert_eq!(live["version"], json!(2));
+    assert_eq!(live["name"], json!("Web NPS, by a colleague"));
+    browser.click("#reload").await.unwrap();
+    browser
+        .wait_until(
+            "document.getElementById('survey-name')?.value === 'Web NPS, reworded' \
+             && document.querySelector('.status-line')?.textContent.includes('version 2')",
+            WAIT,
+        )
+        .await
+        .unwrap();
 
     browser.click("#discard").await.unwrap();
     browser
@@ -334,7 +370,8 @@ async fn an_unpublished_change_survives_a_reload_and_can_be_discarded() {
         )
         .await
         .unwrap();
-    assert_eq!(text(&browser, "h1").await, original);
+    assert_eq!(text(&browser, "h1").await, "Web NPS, by a colleague");
+    assert_ne!(original, "Web NPS, by a colleague");
     assert_eq!(count(&browser, ".badge.changed").await, 0);
     browser.reload().await.unwrap();
     browser

@@ -96,6 +96,8 @@ fn dashboard(root: &Path, target: &Path, bindgen: &Path) -> anyhow::Result<()> {
     let module = std::fs::read(&js)?;
     let module_name = format!("dashboard-{}.js", short_hash(&module));
     let css = std::fs::read(root.join("dashboard/dashboard.css"))?;
+    check_braces(&String::from_utf8_lossy(&css))
+        .map_err(|e| anyhow::anyhow!("dashboard/dashboard.css: {e}"))?;
     let css_name = format!("dashboard-{}.css", short_hash(&css));
     for (name, bytes) in [
         (&wasm_name, &wasm_bytes),
@@ -417,4 +419,50 @@ fn locked_version(root: &Path, package: &str) -> anyhow::Result<String> {
         }
     }
     bail!("{package} is not in Cargo.lock")
+}
+
+/// A stylesheet whose braces do not pair (a merge that lost a `}`) is still served, and the
+/// browser quietly drops or nests every rule after the fault: refuse it here instead.
+fn check_braces(css: &str) -> Result<(), String> {
+    let mut depth = 0_i32;
+    let mut in_comment = false;
+    let mut chars = css.chars().peekable();
+    let mut line = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            '/' if !in_comment && chars.peek() == Some(&'*') => {
+                chars.next();
+                in_comment = true;
+            }
+            '*' if in_comment && chars.peek() == Some(&'/') => {
+                chars.next();
+                in_comment = false;
+            }
+            '{' if !in_comment => depth += 1,
+            '}' if !in_comment => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err(format!("line {line}: a `}}` closes nothing"));
+                }
+            }
+            _ => {}
+        }
+    }
+    match depth {
+        0 => Ok(()),
+        n => Err(format!("{n} block(s) never closed")),
+    }
+}
+
+#[cfg(test)]
+mod brace_tests {
+    use super::check_braces;
+
+    #[test]
+    fn braces_must_pair() {
+        assert!(check_braces("a { b: c; } @media print { a { b: c; } } /* { */").is_ok());
+        assert!(check_braces("@media print { a { b: c; }\n.x { y: z; }").is_err());
+        assert!(check_braces("a { b: c; } }").is_err());
+    }
 }

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::SurveyId;
@@ -120,11 +120,12 @@ async fn create(
     }
 }
 
-#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path)), request_body(content = Object, description = "a survey (see the README); besides questions, triggers, targeting and throttle, `kiosk: {partial: \"send\" | \"drop\"}` says what a kiosk does with the answers of a customer who walks away (default send)", content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
+#[utoipa::path(put, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a new version of a survey", params(("site" = String, Path), ("survey" = String, Path), ("If-Match" = Option<String>, Header, description = "the version this edit started from, as the survey's ETag gives it (`\"3\"`): the update is refused with 412 if another version was published since")), request_body(content = Object, description = "a survey (see the README); besides questions, triggers, targeting and throttle, `kiosk: {partial: \"send\" | \"drop\"}` says what a kiosk does with the answers of a customer who walks away (default send)", content_type = "application/json"), responses((status = 200, description = "success", body = Object, content_type = "application/json"), (status = 412, description = "stale_version: If-Match names a version that is no longer the latest", body = crate::error::ErrorBody), crate::error::responses::AdminWrite))]
 async fn update(
     _: AdminKey,
     State(state): State<AppState>,
     Path((site, survey_path)): Path<(String, String)>,
+    headers: HeaderMap,
     Json(body): Json<serde_json::Value>,
 ) -> Result<axum::Json<Arc<Survey>>, ApiError> {
     not_found_site(&state, &site)?;
@@ -136,12 +137,48 @@ async fn update(
             "does not match the survey in the path",
         )));
     }
+    let after = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(tag) => match version_in(tag.to_str().unwrap_or_default()) {
+            Tag::Any => None,
+            Tag::Version(v) => Some(v),
+            // A tag that names no version never matches.
+            Tag::Unreadable => Some(0),
+        },
+    };
     let store = state.store.clone();
-    match tokio::task::spawn_blocking(move || store.catalog().publish_version(survey)).await? {
+    match tokio::task::spawn_blocking(move || store.catalog().publish_version_after(survey, after))
+        .await?
+    {
         Ok(survey) => Ok(axum::Json(survey)),
         Err(CatalogError::NoSurvey) => Err(survey_not_found(&survey_path)),
+        Err(CatalogError::Stale { latest }) => Err(ApiError::StaleVersion { latest }),
         Err(e) => Err(e.into()),
     }
+}
+
+/// What an `If-Match` names.
+#[derive(Debug, PartialEq, Eq)]
+enum Tag {
+    Any,
+    Version(u32),
+    Unreadable,
+}
+
+/// `"3"` (the survey's ETag), `W/"3"`, `3` or `*`.
+fn version_in(tag: &str) -> Tag {
+    let tag = tag.trim();
+    if tag == "*" {
+        return Tag::Any;
+    }
+    let bare = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
+    bare.parse().map_or(Tag::Unreadable, Tag::Version)
+}
+
+/// The ETag of a survey's version: what `If-Match` gives back.
+fn etag(survey: &Survey) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(&format!("\"{}\"", survey.version))
+        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 #[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}", tag = "surveys", summary = "a survey's latest version", params(("site" = String, Path), ("survey" = String, Path)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
@@ -149,17 +186,23 @@ async fn read_latest(
     caller: Caller,
     State(state): State<AppState>,
     Path((site, survey)): Path<(String, String)>,
-) -> Result<axum::Json<Arc<Survey>>, ApiError> {
+) -> Result<
+    (
+        [(header::HeaderName, HeaderValue); 1],
+        axum::Json<Arc<Survey>>,
+    ),
+    ApiError,
+> {
     // Reading definitions is for export keys too: the dashboard shows their results.
     caller.require(Scope::Export, &parse_site_id(&site)?)?;
     not_found_site(&state, &site)?;
     let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
-    state
+    let latest = state
         .store
         .catalog()
         .latest_survey(&parse_site_id(&site)?, &id)
-        .map(axum::Json)
-        .ok_or_else(|| survey_not_found(&survey))
+        .ok_or_else(|| survey_not_found(&survey))?;
+    Ok(([(header::ETAG, etag(&latest)?)], axum::Json(latest)))
 }
 
 #[utoipa::path(get, path = "/v1/admin/sites/{site}/surveys/{survey}/versions/{version}", tag = "surveys", summary = "one version of a survey", params(("site" = String, Path), ("survey" = String, Path), ("version" = u32, Path, minimum = 1)), responses((status = 200, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminRead))]
@@ -251,4 +294,19 @@ async fn list_responses(
         responses,
         next_after,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tag, version_in};
+
+    #[test]
+    fn if_match_names_a_version_or_any() {
+        assert_eq!(version_in("\"3\""), Tag::Version(3));
+        assert_eq!(version_in(" W/\"12\" "), Tag::Version(12));
+        assert_eq!(version_in("7"), Tag::Version(7));
+        assert_eq!(version_in("*"), Tag::Any);
+        assert_eq!(version_in("\"v3\""), Tag::Unreadable);
+        assert_eq!(version_in(""), Tag::Unreadable);
+    }
 }

@@ -38,6 +38,9 @@ pub enum CatalogError {
     NoSite,
     #[error("no such survey")]
     NoSurvey,
+    /// The latest version is not the one the writer started from.
+    #[error("version {latest} is the latest")]
+    Stale { latest: u32 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -191,11 +194,26 @@ impl Catalog {
 
     /// Stores `survey` as the next version of an existing survey. Older versions stay, so late
     /// answers to them still validate.
-    pub fn publish_version(&self, mut survey: Survey) -> Result<Arc<Survey>, CatalogError> {
+    pub fn publish_version(&self, survey: Survey) -> Result<Arc<Survey>, CatalogError> {
+        self.publish_version_after(survey, None)
+    }
+
+    /// Stores the next version of a survey, if `after` (when given) is still its latest
+    /// version: checked and written under one lock, so of two editors who started from the
+    /// same version only the first publishes.
+    pub fn publish_version_after(
+        &self,
+        mut survey: Survey,
+        after: Option<u32>,
+    ) -> Result<Arc<Survey>, CatalogError> {
         let mut inner = self.write();
         let key = (survey.site_id.clone(), survey.id.clone());
         let versions = inner.surveys.get_mut(&key).ok_or(CatalogError::NoSurvey)?;
-        survey.version = versions.last().map_or(1, |s| s.version + 1);
+        let latest = versions.last().map_or(0, |s| s.version);
+        if after.is_some_and(|v| v != latest) {
+            return Err(CatalogError::Stale { latest });
+        }
+        survey.version = latest + 1;
         let survey = self.persist_survey(survey)?;
         versions.push(survey.clone());
         Ok(survey)

@@ -235,3 +235,57 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[tokio::test]
+async fn an_edit_from_an_old_version_is_refused_and_says_which_is_the_latest() {
+    let app = spawn_app_with_survey().await;
+    let path = format!("/v1/admin/sites/{SITE}/surveys/nps");
+    let read = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(ADMIN_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.headers()["etag"], "\"1\"");
+    let put = |tag: &'static str, name: &'static str| {
+        let mut body = nps_survey_json();
+        body["name"] = json!(name);
+        app.client
+            .put(app.url(&path))
+            .bearer_auth(ADMIN_KEY)
+            .header("If-Match", tag)
+            .json(&body)
+            .send()
+    };
+    // Two editors start from version 1; the first publishes version 2.
+    let first = put("\"1\"", "first").await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = put("\"1\"", "second").await.unwrap();
+    assert_eq!(second.status(), StatusCode::PRECONDITION_FAILED);
+    let error: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(error["error"]["code"], json!("stale_version"));
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version 2")
+    );
+    let latest = app.admin_get(&path).await;
+    assert_eq!(latest.body["version"], json!(2));
+    assert_eq!(
+        latest.body["name"],
+        json!("first"),
+        "the second edit changed nothing"
+    );
+    // From the latest, or with `*`, or with no If-Match at all, it goes through.
+    assert_eq!(
+        put("\"2\"", "third").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(put("*", "fourth").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        put("\"not-a-version\"", "fifth").await.unwrap().status(),
+        StatusCode::PRECONDITION_FAILED
+    );
+}

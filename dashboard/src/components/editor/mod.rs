@@ -224,11 +224,13 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let list = format!("/v1/admin/sites/{}/surveys", encode(&site));
-                let result = if draft.published.is_none() {
-                    api::post::<_, Survey>(&key, &list, Some(&body)).await
-                } else {
-                    let path = format!("{list}/{}", encode(body.id.as_str()));
-                    api::send::<_, Survey>(&key, &path, &body).await
+                // The next version only if nobody published another since this one was read.
+                let result = match &draft.published {
+                    None => api::post::<_, Survey>(&key, &list, Some(&body)).await,
+                    Some(live) => {
+                        let path = format!("{list}/{}", encode(body.id.as_str()));
+                        api::send_after::<_, Survey>(&key, &path, &body, live.version).await
+                    }
                 };
                 busy.set(false);
                 match checker.checked(result) {
@@ -353,6 +355,15 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
         })) => html! {
             <div class="alert" id="outcome" role="alert">{ t.fix_first }
                 <ul>{ for problems.iter().map(|p| html! { <li>{ format!("{}: {}", form::place(t, &p.field), p.message) }</li> }) }</ul>
+            </div>
+        },
+        Some(Outcome::Failed(ApiError::Status(412, _))) => html! {
+            <div class="alert" id="outcome" role="alert">{ t.stale }{ " " }
+                <button type="button" class="link" id="reload" onclick={Callback::from(|_: MouseEvent| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                })}>{ t.reload }</button>
             </div>
         },
         Some(Outcome::Failed(e)) => failure(session, e),

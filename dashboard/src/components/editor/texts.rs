@@ -94,6 +94,8 @@ pub(crate) struct EditorTexts {
     pub fix_first: &'static str,
     pub not_published: &'static str,
     pub admin_only: &'static str,
+    pub stale: &'static str,
+    pub reload: &'static str,
     pub style: &'static str,
     pub when_to_ask_short: &'static str,
 }
@@ -211,6 +213,8 @@ static EN: EditorTexts = EditorTexts {
     fix_first: "Cannot publish yet:",
     not_published: "Not published yet",
     admin_only: "Editing surveys needs an admin key. This key reads results, comments and exports.",
+    stale: "Someone published another version while you were editing, so nothing was published. Reload to see it: your changes are kept.",
+    reload: "Reload",
     style: "Style",
     when_to_ask_short: "Moment",
 };
@@ -319,6 +323,8 @@ static KO: EditorTexts = EditorTexts {
     fix_first: "아직 게시할 수 없습니다:",
     not_published: "아직 게시 전",
     admin_only: "설문 편집에는 관리자 키가 필요합니다. 이 키로는 결과, 코멘트, 내보내기를 볼 수 있습니다.",
+    stale: "편집하는 동안 다른 사람이 새 버전을 게시해서 게시하지 않았습니다. 새로 고침해서 확인하세요. 변경 내용은 남아 있습니다.",
+    reload: "새로 고침",
     style: "모양",
     when_to_ask_short: "시점",
 };
