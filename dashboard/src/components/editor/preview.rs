@@ -137,6 +137,8 @@ pub(super) fn Pane(props: &PaneProps) -> Html {
         }
     };
     let refresh = props.on_refresh.reform(|_: MouseEvent| ());
+    let waiting = preview.busy
+        || (frame.is_none() && preview.problems.is_empty() && preview.failed.is_none());
     html! {
         <div class="card preview">
             <div class="preview-head">
@@ -157,7 +159,10 @@ pub(super) fn Pane(props: &PaneProps) -> Html {
             }
             <div class="row">
                 <button type="button" id="refresh-preview" onclick={refresh}>{ t.refresh_preview }</button>
-                if preview.busy { <span class="muted small">{ t.previewing }</span> }
+                // Until the first preview arrives, say it is coming rather than show nothing.
+                if waiting {
+                    <span class="muted small" id="previewing">{ t.previewing }</span>
+                }
             </div>
         </div>
     }
