@@ -38,6 +38,37 @@ pub(crate) struct FieldProblem {
     pub field: String,
     #[serde(default)]
     pub message: String,
+    /// The collector's machine-readable code (`required`, `too_long`, …); empty for a problem
+    /// the page found itself, whose message is already in the page's language.
+    #[serde(default)]
+    pub code: String,
+}
+
+impl FieldProblem {
+    /// The problem in the page's language. The collector writes its messages in English; in
+    /// Korean the code says what kind of problem it is, and the English detail follows.
+    pub(crate) fn said(&self, lang: crate::texts::Lang) -> String {
+        let korean = match self.code.as_str() {
+            _ if lang == crate::texts::Lang::En => None,
+            "required" => Some("입력해야 합니다"),
+            "invalid_type" | "invalid_value" | "invalid_pattern" => Some("올바른 값이 아닙니다"),
+            "out_of_range" => Some("허용 범위를 벗어났습니다"),
+            "too_long" => Some("너무 깁니다"),
+            "too_short" => Some("너무 짧습니다"),
+            "too_many" => Some("너무 많습니다"),
+            "too_few" => Some("너무 적습니다"),
+            "duplicate" => Some("중복되었습니다"),
+            "invalid_reference" | "unknown_question" | "unknown_choice" => {
+                Some("없는 항목을 가리킵니다")
+            }
+            "unknown_field" => Some("알 수 없는 항목입니다"),
+            _ => None,
+        };
+        match korean {
+            Some(k) => format!("{k} ({})", self.message),
+            None => self.message.clone(),
+        }
+    }
 }
 
 impl ApiError {
@@ -192,6 +223,8 @@ fn refusal(status: u16, body: &str, with_fields: bool) -> ApiError {
     #[derive(Deserialize)]
     struct Detail {
         #[serde(default)]
+        code: String,
+        #[serde(default)]
         message: String,
         #[serde(default)]
         field: Option<String>,
@@ -219,7 +252,11 @@ fn refusal(status: u16, body: &str, with_fields: bool) -> ApiError {
             .strip_prefix(&prefix)
             .unwrap_or(&detail.message)
             .to_owned();
-        fields.push(FieldProblem { field, message });
+        fields.push(FieldProblem {
+            field,
+            message,
+            code: detail.code,
+        });
     }
     if with_fields && !fields.is_empty() {
         ApiError::Invalid {
@@ -288,11 +325,13 @@ pub(crate) async fn download(key: &str, path: &str, file_name: &str) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::texts::Lang;
 
     fn problem(field: &str, message: &str) -> FieldProblem {
         FieldProblem {
             field: field.into(),
             message: message.into(),
+            code: String::new(),
         }
     }
 
@@ -305,7 +344,10 @@ mod tests {
             ApiError::Invalid {
                 status: 422,
                 message: "url: \"x\" is not a URL".into(),
-                fields: vec![problem("url", "\"x\" is not a URL")],
+                fields: vec![FieldProblem {
+                    code: "invalid_value".into(),
+                    ..problem("url", "\"x\" is not a URL")
+                }],
             }
         );
         assert_eq!(error.about("url"), Some("\"x\" is not a URL"));
@@ -332,6 +374,32 @@ mod tests {
         assert_eq!(
             refusal(502, "<html>", true),
             ApiError::Status(502, String::new())
+        );
+    }
+
+    #[test]
+    fn the_collector_s_english_comes_with_its_kind_in_korean() {
+        let many = r#"{"error":{"code":"required","message":"m","field":"name",
+            "details":[{"code":"required","field":"name","message":"give the survey a name"},
+                       {"code":"something_new","field":"x","message":"a new kind"}]}}"#;
+        let ApiError::Invalid { fields, .. } = refusal(422, many, true) else {
+            panic!("the fields are kept");
+        };
+        assert_eq!(
+            fields[0].said(Lang::Ko),
+            "입력해야 합니다 (give the survey a name)"
+        );
+        assert_eq!(fields[0].said(Lang::En), "give the survey a name");
+        assert_eq!(
+            fields[1].said(Lang::Ko),
+            "a new kind",
+            "an unknown code: the detail alone"
+        );
+        let mine = problem("total", "숫자로 입력하세요");
+        assert_eq!(
+            mine.said(Lang::Ko),
+            "숫자로 입력하세요",
+            "the page's own, already Korean"
         );
     }
 }

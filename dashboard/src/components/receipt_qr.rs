@@ -166,6 +166,7 @@ fn local_problem(field: &str, message: &str) -> ApiError {
         fields: vec![FieldProblem {
             field: field.to_owned(),
             message: message.to_owned(),
+            code: String::new(),
         }],
     }
 }

@@ -193,6 +193,7 @@ pub(crate) fn WebhookForm(props: &WebhookFormProps) -> Html {
                         fields: vec![FieldProblem {
                             field: field.to_owned(),
                             message,
+                            code: String::new(),
                         }],
                     }));
                     return;

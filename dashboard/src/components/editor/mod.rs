@@ -201,6 +201,7 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                     fields: vec![Problem {
                         field: "id".into(),
                         message: t.survey_id_needed.to_owned(),
+                        code: String::new(),
                     }],
                 })));
                 return;
@@ -354,7 +355,7 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
             fields: problems, ..
         })) => html! {
             <div class="alert" id="outcome" role="alert">{ t.fix_first }
-                <ul>{ for problems.iter().map(|p| html! { <li>{ format!("{}: {}", form::place(t, &p.field), p.message) }</li> }) }</ul>
+                <ul>{ for problems.iter().map(|p| html! { <li>{ format!("{}: {}", form::place(t, &p.field), p.said(session.lang)) }</li> }) }</ul>
             </div>
         },
         Some(Outcome::Failed(ApiError::Status(412, _))) => html! {

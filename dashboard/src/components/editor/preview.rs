@@ -149,7 +149,7 @@ pub(super) fn Pane(props: &PaneProps) -> Html {
             if !preview.problems.is_empty() {
                 <div class="alert small" id="preview-problems">{ t.preview_blocked }
                     <ul>{ for preview.problems.iter().map(|p| html! {
-                        <li>{ format!("{}: {}", place(t, &p.field), p.message) }</li>
+                        <li>{ format!("{}: {}", place(t, &p.field), p.said(session.lang)) }</li>
                     }) }</ul>
                 </div>
             }

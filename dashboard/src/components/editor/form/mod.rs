@@ -156,7 +156,7 @@ impl Form<'_> {
         }
         html! {
             <ul class="problems" role="alert">
-                { for found.iter().map(|p| html! { <li>{ &p.message }</li> }) }
+                { for found.iter().map(|p| html! { <li>{ p.said(self.lang) }</li> }) }
             </ul>
         }
     }
