@@ -74,19 +74,16 @@ impl FieldProblem {
 impl ApiError {
     /// What the collector said about `field` (a field or query parameter; `when` also matches
     /// `when.at_most`), if anything.
-    pub(crate) fn about(&self, field: &str) -> Option<&str> {
+    pub(crate) fn about(&self, field: &str) -> Option<&FieldProblem> {
         let ApiError::Invalid { fields, .. } = self else {
             return None;
         };
-        fields
-            .iter()
-            .find(|f| {
-                f.field == field
-                    || f.field
-                        .strip_prefix(field)
-                        .is_some_and(|rest| rest.starts_with('.'))
-            })
-            .map(|f| f.message.as_str())
+        fields.iter().find(|f| {
+            f.field == field
+                || f.field
+                    .strip_prefix(field)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
     }
 }
 
@@ -350,8 +347,11 @@ mod tests {
                 }],
             }
         );
-        assert_eq!(error.about("url"), Some("\"x\" is not a URL"));
-        assert_eq!(error.about("payload"), None);
+        assert_eq!(
+            error.about("url").map(|p| p.message.as_str()),
+            Some("\"x\" is not a URL")
+        );
+        assert_eq!(error.about("payload").map(|p| p.message.as_str()), None);
         // The reading helpers keep the message alone, as the comments page expects.
         assert_eq!(
             refusal(422, one, false),
@@ -361,9 +361,15 @@ mod tests {
             "details":[{"code":"out_of_range","field":"when.at_most","message":"a score from 0 to 10"},
                        {"code":"too_long","field":"description","message":"at most 200 characters"}]}}"#;
         let error = refusal(422, many, true);
-        assert_eq!(error.about("when"), Some("a score from 0 to 10"));
-        assert_eq!(error.about("description"), Some("at most 200 characters"));
-        assert_eq!(error.about("whe"), None);
+        assert_eq!(
+            error.about("when").map(|p| p.message.as_str()),
+            Some("a score from 0 to 10")
+        );
+        assert_eq!(
+            error.about("description").map(|p| p.message.as_str()),
+            Some("at most 200 characters")
+        );
+        assert_eq!(error.about("whe").map(|p| p.message.as_str()), None);
         let no_field = r#"{"error":{"code":"too_many","message":"too many webhooks","field":""}}"#;
         assert_eq!(
             refusal(422, no_field, true),

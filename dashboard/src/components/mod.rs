@@ -154,7 +154,17 @@ pub(crate) fn field(
     error: Option<&ApiError>,
     names: &[&str],
 ) -> Html {
-    let problem = error.and_then(|e| names.iter().find_map(|n| e.about(n)));
+    // In the language the page is in (the shell keeps `<html lang>` to it).
+    let lang = Lang::pick(
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+            .as_deref(),
+    );
+    let problem = error
+        .and_then(|e| names.iter().find_map(|n| e.about(n)))
+        .map(|p| p.said(lang));
     html! {
         <label class={classes!("field", problem.is_some().then_some("invalid"))}>
             <span class="field-label">{ label }</span>
