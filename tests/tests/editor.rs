@@ -359,19 +359,41 @@ async fn an_unpublished_change_survives_a_reload_and_can_be_discarded() {
         .await
         .unwrap();
 
-    browser.click("#discard").await.unwrap();
+    // The restored draft knows it was started on version 1: Publish would not silently
+    // replace the colleague's version 2. Kept over it knowingly, it publishes version 3.
+    assert!(text(&browser, "#stale").await.contains("version 2"));
+    screenshot(&browser, "dashboard-editor-stale-draft").await;
+    browser.click("#rebase").await.unwrap();
+    browser
+        .wait_until("!document.getElementById('stale')", WAIT)
+        .await
+        .unwrap();
+    browser.click("#publish").await.unwrap();
     browser
         .wait_until(
-            &format!(
-                "document.getElementById('survey-name')?.value === {:?}",
-                live["name"].as_str().unwrap()
-            ),
+            "document.getElementById('outcome')?.textContent.includes('Published as version 3')",
             WAIT,
         )
         .await
         .unwrap();
-    assert_eq!(text(&browser, "h1").await, "Web NPS, by a colleague");
-    assert_ne!(original, "Web NPS, by a colleague");
+    let live = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/web-nps").await;
+    assert_eq!(live["name"], json!("Web NPS, reworded"));
+
+    // A change discarded goes back to what is published, and nothing is left to restore.
+    retype(&browser, "#survey-name", "Not this one").await;
+    browser
+        .wait_until("document.querySelector('.badge.changed')", WAIT)
+        .await
+        .unwrap();
+    browser.click("#discard").await.unwrap();
+    browser
+        .wait_until(
+            "document.getElementById('survey-name')?.value === 'Web NPS, reworded'",
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_ne!(original, "Web NPS, reworded");
     assert_eq!(count(&browser, ".badge.changed").await, 0);
     browser.reload().await.unwrap();
     browser

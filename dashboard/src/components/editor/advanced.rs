@@ -20,6 +20,12 @@ pub(super) fn Advanced(props: &AdvancedProps) -> Html {
     // What the user typed, until applied; `None` shows the draft as it is.
     let typed = use_state(|| None::<String>);
     let error = use_state(|| None::<String>);
+    // A change made in the form since the JSON was typed wins: the box shows the draft again,
+    // rather than let Apply undo that change with older text.
+    {
+        let typed = typed.clone();
+        use_effect_with(props.survey.clone(), move |_| typed.set(None));
+    }
     let shown = (*typed)
         .clone()
         .unwrap_or_else(|| serde_json::to_string_pretty(&props.survey).unwrap_or_default());

@@ -26,11 +26,14 @@ pub(super) enum Action {
         draft: Box<Survey>,
         published: Option<Box<Survey>>,
     },
-    /// The collector stored `saved`; `of_draft` when what it stored was the draft.
+    /// The collector stored `saved`, made from `sent`.
     Saved {
         saved: Box<Survey>,
-        of_draft: bool,
+        sent: Box<Survey>,
     },
+    /// Keep the draft's changes over the version published since it was started: its base
+    /// becomes the latest, so that Publish replaces it knowingly.
+    Rebase,
 }
 
 impl Reducible for Draft {
@@ -47,27 +50,49 @@ impl Reducible for Draft {
                     loaded: true,
                 }
             }
-            Action::Saved { saved, of_draft } => {
-                if of_draft || !next.is_changed() {
+            Action::Saved { saved, sent } => {
+                let base = next.published.as_ref().map(|p| p.version);
+                if same_content(&next.survey, &sent) || !next.is_changed() {
+                    // What was sent is what is on screen: it is now the published version.
                     next.survey = (*saved).clone();
+                } else if base == Some(next.survey.version) || base.is_none() {
+                    // Typed while the request was out, or a pause under unpublished changes:
+                    // the changes stay, on top of the version this editor just made.
+                    next.survey.version = saved.version;
                 }
                 next.published = Some(*saved);
+            }
+            Action::Rebase => {
+                if let Some(p) = &next.published {
+                    next.survey.version = p.version;
+                }
             }
         }
         Rc::new(next)
     }
 }
 
+/// Whether two surveys say the same, whatever their status and version (the collector's).
+fn same_content(a: &Survey, b: &Survey) -> bool {
+    let mut same = a.clone();
+    same.status = b.status;
+    same.version = b.version;
+    same == *b
+}
+
 impl Draft {
-    /// Whether the draft says something the published version does not (status and version
-    /// are the collector's to set).
+    /// Whether the draft says something the published version does not.
     pub(super) fn is_changed(&self) -> bool {
-        self.published.as_ref().is_none_or(|p| {
-            let mut same = self.survey.clone();
-            same.status = p.status;
-            same.version = p.version;
-            same != *p
-        })
+        self.published
+            .as_ref()
+            .is_none_or(|p| !same_content(&self.survey, p))
+    }
+
+    /// The version a changed draft was started from, when another has been published since
+    /// (the draft's `version` is its base: edits never change it).
+    pub(super) fn stale_base(&self) -> Option<u32> {
+        let live = self.published.as_ref()?;
+        (self.is_changed() && self.survey.version != live.version).then_some(self.survey.version)
     }
 }
 

@@ -76,11 +76,12 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
     let store_key = storage_key(&props.site, props.survey.as_deref());
 
     {
-        let (draft, policy, failed, restored) = (
+        let (draft, policy, failed, restored, id_text) = (
             draft.clone(),
             policy.clone(),
             failed.clone(),
             restored.clone(),
+            id_text.clone(),
         );
         let checker = session.clone();
         let deps = (
@@ -109,6 +110,12 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                 };
                 let earlier = kept(&store_key);
                 restored.set(earlier.is_some());
+                // A new survey's kept draft brings back the id it was given.
+                if let (None, Some(kept)) = (&survey, &earlier)
+                    && kept.id.as_str() != "new-survey"
+                {
+                    id_text.set(kept.id.as_str().to_owned());
+                }
                 let Some(start) = earlier
                     .or_else(|| published.clone())
                     .or_else(|| blank(&site, lang))
@@ -191,7 +198,8 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
             session.clone(),
         );
         let (key, site, store_key) = (session.key.clone(), props.site.clone(), store_key.clone());
-        let id_typed = !id_text.trim().is_empty();
+        // The id typed is the one the draft holds (an invalid one is not taken into it).
+        let id_typed = SurveyId::parse(id_text.trim()).is_ok_and(|id| id == draft.survey.id);
         Callback::from(move |_: MouseEvent| {
             // A new survey's id is the team's choice, never the placeholder's.
             if draft.published.is_none() && !id_typed {
@@ -225,12 +233,13 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 let list = format!("/v1/admin/sites/{}/surveys", encode(&site));
-                // The next version only if nobody published another since this one was read.
+                // The next version only if nobody published another since the one this body
+                // was started from (its `version`: a draft's base, or the published one).
                 let result = match &draft.published {
                     None => api::post::<_, Survey>(&key, &list, Some(&body)).await,
-                    Some(live) => {
+                    Some(_) => {
                         let path = format!("{list}/{}", encode(body.id.as_str()));
-                        api::send_after::<_, Survey>(&key, &path, &body, live.version).await
+                        api::send_after::<_, Survey>(&key, &path, &body, body.version).await
                     }
                 };
                 busy.set(false);
@@ -239,12 +248,14 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                         let (status, version, id) =
                             (saved.status, saved.version, saved.id.as_str().to_owned());
                         let was_new = draft.published.is_none();
-                        if of_draft {
+                        // A new survey's draft was kept under `+new`; the editor of the
+                        // survey it became keeps what is left under its id.
+                        if was_new {
                             keep(&store_key, None);
                         }
                         draft.dispatch(Action::Saved {
                             saved: Box::new(saved),
-                            of_draft,
+                            sent: Box::new(body),
                         });
                         outcome.set(Some(Outcome::Stored(status, version)));
                         if was_new {
@@ -277,6 +288,10 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                 });
             }
         })
+    };
+    let rebase = {
+        let draft = draft.clone();
+        Callback::from(move |_: MouseEvent| draft.dispatch(Action::Rebase))
     };
     let refresh = {
         let refreshes = refreshes.clone();
@@ -384,7 +399,14 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
             if let Some(id) = &props.survey {
                 { tabs(session, &props.site, id, Tab::Edit) }
             }
-            if *restored && changed {
+            if let (Some(base), Some(live)) = (draft.stale_base(), draft.published.as_ref()) {
+                <div class="alert" id="stale" role="alert">
+                    { t.stale_draft.replace("{base}", &base.to_string()).replace("{live}", &live.version.to_string()) }
+                    { " " }
+                    <button type="button" class="link" id="rebase" onclick={rebase}>{ t.rebase }</button>
+                    <button type="button" class="link" onclick={discard.clone()}>{ t.discard }</button>
+                </div>
+            } else if *restored && changed {
                 <p class="notice" role="status">{ t.restored }{ " " }
                     <button type="button" class="link" onclick={discard.clone()}>{ t.discard }</button></p>
             }

@@ -95,6 +95,8 @@ pub(crate) struct EditorTexts {
     pub not_published: &'static str,
     pub admin_only: &'static str,
     pub stale: &'static str,
+    pub stale_draft: &'static str,
+    pub rebase: &'static str,
     pub reload: &'static str,
     pub style: &'static str,
     pub when_to_ask_short: &'static str,
@@ -215,6 +217,8 @@ static EN: EditorTexts = EditorTexts {
     admin_only: "Editing surveys needs an admin key. This key reads results, comments and exports.",
     stale: "Someone published another version while you were editing, so nothing was published. Reload to see it: your changes are kept.",
     reload: "Reload",
+    stale_draft: "Your unpublished changes were made on version {base}; version {live} has been published since. Look at it (Discard shows it), or publish your changes over it.",
+    rebase: "Keep my changes over it",
     style: "Style",
     when_to_ask_short: "Moment",
 };
@@ -325,6 +329,8 @@ static KO: EditorTexts = EditorTexts {
     admin_only: "설문 편집에는 관리자 키가 필요합니다. 이 키로는 결과, 코멘트, 내보내기를 볼 수 있습니다.",
     stale: "편집하는 동안 다른 사람이 새 버전을 게시해서 게시하지 않았습니다. 새로 고침해서 확인하세요. 변경 내용은 남아 있습니다.",
     reload: "새로 고침",
+    stale_draft: "게시하지 않은 변경은 버전 {base}에서 시작했는데, 그 뒤 버전 {live}이(가) 게시되었습니다. 변경 취소로 새 버전을 확인하거나, 내 변경으로 덮어쓰세요.",
+    rebase: "내 변경으로 덮어쓰기",
     style: "모양",
     when_to_ask_short: "시점",
 };
