@@ -55,9 +55,29 @@ pub async fn sign_in(browser: &Browser, base: &str) {
 
 /// The text of the first element matching `selector`, or "" if none does.
 pub async fn text(browser: &Browser, selector: &str) -> String {
-    let script = format!("document.querySelector({selector:?})?.textContent ?? ''");
+    text_of(
+        browser,
+        &format!("document.querySelector({selector:?})?.textContent ?? ''"),
+    )
+    .await
+}
+
+/// The address's fragment (`#/sites/…`), where the dashboard keeps its page.
+pub async fn hash(browser: &Browser) -> String {
+    text_of(browser, "location.hash").await
+}
+
+/// Waits until the script expression `expression` is true, or fails the test.
+pub async fn wait_for(browser: &Browser, expression: &str) {
     browser
-        .eval(&script)
+        .wait_until(expression, WAIT)
+        .await
+        .expect("the page comes to show it");
+}
+
+async fn text_of(browser: &Browser, expression: &str) -> String {
+    browser
+        .eval(expression)
         .await
         .expect("the page answers")
         .as_str()

@@ -125,9 +125,7 @@ pub(crate) async fn send<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
-    let (status, text) = exchange(key, "PUT", path, Some(body)).await?;
-    read(status, &text, true)
+    put_form(key, path, body, None).await
 }
 
 /// `PUT path` like [`send`], only if `version` is still the latest (`If-Match`): else a 412
@@ -138,9 +136,17 @@ pub(crate) async fn send_after<B: Serialize, T: DeserializeOwned>(
     body: &B,
     version: u32,
 ) -> Result<T, ApiError> {
+    put_form(key, path, body, Some(&format!("\"{version}\""))).await
+}
+
+async fn put_form<B: Serialize, T: DeserializeOwned>(
+    key: &str,
+    path: &str,
+    body: &B,
+    if_match: Option<&str>,
+) -> Result<T, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Network)?;
-    let tag = format!("\"{version}\"");
-    let (status, text) = exchange_if(key, "PUT", path, Some(body), Some(&tag)).await?;
+    let (status, text) = exchange_if(key, "PUT", path, Some(body), if_match).await?;
     read(status, &text, true)
 }
 

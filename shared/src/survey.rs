@@ -146,6 +146,23 @@ pub enum QuestionKind {
     },
 }
 
+impl QuestionKind {
+    /// The `type` the kind is written with (`"single_choice"`): summaries and the dashboard's
+    /// editor name kinds so.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::Nps => "nps",
+            Self::Csat { .. } => "csat",
+            Self::Ces => "ces",
+            Self::Smiley => "smiley",
+            Self::Thumbs => "thumbs",
+            Self::SingleChoice { .. } => "single_choice",
+            Self::MultipleChoice { .. } => "multiple_choice",
+            Self::OpenText { .. } => "open_text",
+        }
+    }
+}
+
 fn default_open_text_max() -> u16 {
     1_000
 }

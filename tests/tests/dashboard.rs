@@ -11,7 +11,7 @@
 
 use nunchi_e2e::browser::Browser;
 use nunchi_e2e::dashboard_ui::{
-    LAPTOP, TABLET, WAIT, admin_get, count, open_in_english, results_show, sign_in, text,
+    LAPTOP, TABLET, WAIT, admin_get, count, hash, open_in_english, results_show, sign_in, text,
 };
 use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, uuid_v7, wait_for_responses};
 use serde_json::{Value, json};
@@ -470,15 +470,7 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         )
         .await
         .unwrap();
-    assert!(
-        browser
-            .eval("location.hash")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with("/surveys/web-nps/comments")
-    );
+    assert!(hash(&browser).await.ends_with("/surveys/web-nps/comments"));
     assert_eq!(shown(&browser).await, newest_first);
     assert_eq!(
         count(&browser, "#comments .comment.detractor").await,
@@ -542,15 +534,7 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
     screenshot(&browser, "dashboard-comments-filtered").await;
 
     // Reloaded, the filter is still in the address and on screen; then every comment again.
-    assert!(
-        browser
-            .eval("location.hash")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with("/comments?label=coupon")
-    );
+    assert!(hash(&browser).await.ends_with("/comments?label=coupon"));
     browser.reload().await.unwrap();
     browser
         .wait_until(
@@ -564,15 +548,7 @@ async fn a_cx_manager_labels_comments_and_filters_by_a_label() {
         .click("#label-filter [data-label='']")
         .await
         .unwrap();
-    assert!(
-        !browser
-            .eval("location.hash")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .contains("label=")
-    );
+    assert!(!hash(&browser).await.contains("label="));
     // The labels are still there; the API agrees.
     browser
         .wait_until(
@@ -809,15 +785,7 @@ async fn a_cx_manager_checks_the_kiosks_and_exports_the_answers() {
         )
         .await
         .unwrap();
-    assert!(
-        browser
-            .eval("location.hash")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with("/surveys/web-nps/act")
-    );
+    assert!(hash(&browser).await.ends_with("/surveys/web-nps/act"));
     let k1 = "#kiosks tr.kiosk[data-kiosk='k1']";
     let k2 = "#kiosks tr.kiosk[data-kiosk='k2']";
     // Seconds ago (a slow machine may take a few to open the page), not minutes.

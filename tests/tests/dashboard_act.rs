@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::dashboard_ui::{LAPTOP, TABLET, WAIT, admin_get, text};
+use nunchi_e2e::dashboard_ui::{LAPTOP, TABLET, WAIT, admin_get, hash, text, wait_for};
 use nunchi_e2e::{Demo, start_demo, start_demo_with, uuid_v7};
 use serde_json::{Value, json};
 use shared::time::Period;
@@ -48,10 +48,6 @@ async fn value(browser: &Browser, selector: &str) -> String {
         .as_str()
         .unwrap_or("")
         .to_owned()
-}
-
-async fn wait_for(browser: &Browser, expression: &str) {
-    browser.wait_until(expression, WAIT).await.unwrap();
 }
 
 /// Waits for an element matching `selector`.
@@ -636,12 +632,10 @@ async fn a_cx_manager_exports_one_store_two_channels_and_a_few_days() {
         .await
         .unwrap();
     wait_for(&browser, "location.hash.includes('channel=web,app')").await;
-    let hash = browser.eval("location.hash").await.unwrap();
+    let address = hash(&browser).await;
     assert!(
-        hash.as_str()
-            .unwrap()
-            .starts_with("#/sites/demo-shop/surveys/web-nps/act?"),
-        "{hash}"
+        address.starts_with("#/sites/demo-shop/surveys/web-nps/act?"),
+        "{address}"
     );
     let both = expected(&["web", "app"]);
     assert_eq!(both.len(), 6);

@@ -9,7 +9,7 @@
 
 use nunchi_e2e::browser::Browser;
 use nunchi_e2e::dashboard_ui::{
-    LAPTOP, TABLET, WAIT, admin_get, count, results_show, sign_in, text,
+    LAPTOP, TABLET, WAIT, admin_get, count, hash, results_show, sign_in, text,
 };
 use nunchi_e2e::{SURVEY_HOST, in_shadow, start_demo, wait_for_responses};
 use serde_json::{Value, json};
@@ -29,6 +29,18 @@ async fn retype(browser: &Browser, selector: &str, text: &str) {
 /// A script expression over the preview: the text of the survey the framed widget shows.
 const PREVIEW_TEXT: &str = "(document.getElementById('preview-frame')?.contentDocument\
     ?.querySelector('nunchi-survey')?.shadowRoot?.textContent ?? '')";
+
+/// Presses Publish and waits for the editor to say it made `version`; else fails with what
+/// the editor said instead.
+async fn publish_as_version(browser: &Browser, version: u32) {
+    browser.click("#publish").await.unwrap();
+    let said = format!(
+        "document.getElementById('outcome')?.textContent.includes('Published as version {version}')"
+    );
+    if let Err(e) = browser.wait_until(&said, WAIT).await {
+        panic!("{e}: the page says {:?}", text(browser, "#outcome").await);
+    }
+}
 
 async fn screenshot(browser: &Browser, name: &str) {
     browser.screenshot(name).await.expect("screenshot");
@@ -161,24 +173,9 @@ async fn a_cx_manager_writes_a_survey_previews_it_publishes_it_and_sees_it_answe
         .unwrap();
 
     // Publish: version 1, live, as written.
-    browser.click("#publish").await.unwrap();
-    if let Err(e) = browser
-        .wait_until(
-            "document.getElementById('outcome')?.textContent.includes('Published as version 1')",
-            WAIT,
-        )
-        .await
-    {
-        panic!("{e}: the page says {:?}", text(&browser, "#outcome").await);
-    }
+    publish_as_version(&browser, 1).await;
     assert!(
-        browser
-            .eval("location.hash")
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with("/surveys/shop-finding/edit"),
+        hash(&browser).await.ends_with("/surveys/shop-finding/edit"),
         "the editor moves to the survey it made"
     );
     let survey = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/shop-finding").await;
@@ -237,14 +234,7 @@ async fn a_cx_manager_writes_a_survey_previews_it_publishes_it_and_sees_it_answe
         )
         .await
         .unwrap();
-    browser.click("#publish").await.unwrap();
-    browser
-        .wait_until(
-            "document.getElementById('outcome')?.textContent.includes('Published as version 2')",
-            WAIT,
-        )
-        .await
-        .unwrap();
+    publish_as_version(&browser, 2).await;
     let v2 = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/shop-finding").await;
     assert_eq!(v2["version"], json!(2));
     assert_eq!(v2["throttle"]["sample_percent"], json!(20.0));
@@ -368,14 +358,7 @@ async fn an_unpublished_change_survives_a_reload_and_can_be_discarded() {
         .wait_until("!document.getElementById('stale')", WAIT)
         .await
         .unwrap();
-    browser.click("#publish").await.unwrap();
-    browser
-        .wait_until(
-            "document.getElementById('outcome')?.textContent.includes('Published as version 3')",
-            WAIT,
-        )
-        .await
-        .unwrap();
+    publish_as_version(&browser, 3).await;
     let live = admin_get(&demo, "/v1/admin/sites/demo-shop/surveys/web-nps").await;
     assert_eq!(live["name"], json!("Web NPS, reworded"));
 

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use nunchi_e2e::browser::{Browser, Viewport};
-use nunchi_e2e::{Demo, SURVEY_HOST, in_shadow, start_demo, start_demo_at, wait_for_responses};
+use nunchi_e2e::{
+    Demo, SURVEY_HOST, in_shadow, start_demo, start_demo_at, uuid_v7, wait_for_responses,
+};
 use serde_json::{Value, json};
 use shared::time::Period;
 
@@ -220,29 +222,6 @@ async fn an_expired_link_says_the_survey_has_expired() {
         "This survey has expired"
     );
     assert!(!survey_shown(&browser).await);
-}
-
-/// A version 7 UUID made now, as a widget makes a display id.
-fn uuid_v7() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    let millis = now.as_millis() & ((1 << 48) - 1);
-    let noise = u128::from(now.subsec_nanos()) * 0x9e37_79b9_7f4a_7c15;
-    let bits = (millis << 80)
-        | (0x7 << 76)
-        | ((noise & 0xfff) << 64)
-        | (0b10 << 62)
-        | (noise & ((1 << 62) - 1));
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 /// `POST /v1/eligibility` for `member` and the demo's post-purchase survey, from the app.

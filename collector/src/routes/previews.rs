@@ -151,19 +151,9 @@ async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Response
         Ok(_) => StatusCode::OK,
         Err(e) => e.status(),
     };
-    let mut response = (status, html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut response = super::www::secret_page(html, status);
     // Framed by the dashboard's editor, and by no other site.
-    headers.insert(
+    response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("frame-ancestors 'self'"),
     );

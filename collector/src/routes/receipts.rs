@@ -12,7 +12,7 @@
 //! an answered receipt 409 `receipt_used`; never a survey.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shared::ids::SiteId;
@@ -180,19 +180,7 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Respo
             .into_response(),
         };
     };
-    let mut response = (status, html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    // The token is in the address: no other site learns it from a link on the page.
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    super::www::secret_page(html, status)
 }
 
 #[derive(Debug, Serialize)]

@@ -1,7 +1,7 @@
 //! The pages in `www/`. A release build embeds them in the binary; a debug build reads them
 //! from disk, so editing a page needs no rebuild.
 
-use axum::http::{HeaderValue, Uri, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
@@ -42,6 +42,24 @@ pub(super) async fn serve(uri: Uri) -> Response {
         }
         .into_response(),
     }
+}
+
+/// A page whose address holds a secret (a receipt's token, a preview's id), with `status`: as
+/// HTML, never cached, and sending no referrer, so no other site learns the secret from a
+/// link on the page.
+pub(super) fn secret_page(html: std::borrow::Cow<'static, [u8]>, status: StatusCode) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// A page of `www/` by its path, if there is one.

@@ -392,19 +392,6 @@ pub struct QuestionFigures {
     pub figures: Figures,
 }
 
-fn kind_name(kind: &QuestionKind) -> &'static str {
-    match kind {
-        QuestionKind::Nps => "nps",
-        QuestionKind::Csat { .. } => "csat",
-        QuestionKind::Ces => "ces",
-        QuestionKind::Smiley => "smiley",
-        QuestionKind::Thumbs => "thumbs",
-        QuestionKind::SingleChoice { .. } => "single_choice",
-        QuestionKind::MultipleChoice { .. } => "multiple_choice",
-        QuestionKind::OpenText { .. } => "open_text",
-    }
-}
-
 /// Why a summary could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum SummaryError {
@@ -541,7 +528,7 @@ pub fn summarize(
                 .zip(acc.tallies)
                 .map(|((id, kind, _), tally)| QuestionFigures {
                     id: id.clone(),
-                    kind: kind_name(kind),
+                    kind: kind.type_name(),
                     figures: tally.figures(),
                 })
                 .collect(),

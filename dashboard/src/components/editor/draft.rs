@@ -96,6 +96,10 @@ impl Draft {
     }
 }
 
+/// The id a new survey holds until its author types one; never published (Publish needs the
+/// id shown in the box).
+pub(super) const UNNAMED_ID: &str = "new-survey";
+
 /// A new survey: one NPS question in both languages, shown when asked for.
 pub(super) fn blank(site: &str, lang: Lang) -> Option<Survey> {
     let text = |ko: &str, en: &str| {
@@ -105,7 +109,7 @@ pub(super) fn blank(site: &str, lang: Lang) -> Option<Survey> {
         Some(t)
     };
     Some(Survey {
-        id: SurveyId::parse("new-survey").ok()?,
+        id: SurveyId::parse(UNNAMED_ID).ok()?,
         site_id: shared::ids::SiteId::parse(site).ok()?,
         version: 1,
         status: SurveyStatus::Draft,

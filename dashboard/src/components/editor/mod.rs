@@ -112,7 +112,7 @@ pub(crate) fn Editor(props: &EditorProps) -> Html {
                 restored.set(earlier.is_some());
                 // A new survey's kept draft brings back the id it was given.
                 if let (None, Some(kept)) = (&survey, &earlier)
-                    && kept.id.as_str() != "new-survey"
+                    && kept.id.as_str() != draft::UNNAMED_ID
                 {
                     id_text.set(kept.id.as_str().to_owned());
                 }

@@ -36,10 +36,10 @@ impl Form<'_> {
 
     fn question(&self, s: &Survey, i: usize, q: &Question) -> Html {
         let t = self.t;
-        let kind = kind_tag(&q.kind);
+        let kind = q.kind.type_name();
         let set_kind = self.on::<Event>(move |s, v| {
             if let Some(q) = s.questions.get_mut(i)
-                && kind_tag(&q.kind) != v
+                && q.kind.type_name() != v
             {
                 q.kind = new_kind(v);
             }
@@ -306,20 +306,6 @@ impl Form<'_> {
                 }
             </div>
         }
-    }
-}
-
-/// The `type` a question kind is written with (and the editor's select shows).
-fn kind_tag(kind: &QuestionKind) -> &'static str {
-    match kind {
-        QuestionKind::Nps => "nps",
-        QuestionKind::Csat { .. } => "csat",
-        QuestionKind::Ces => "ces",
-        QuestionKind::Smiley => "smiley",
-        QuestionKind::Thumbs => "thumbs",
-        QuestionKind::SingleChoice { .. } => "single_choice",
-        QuestionKind::MultipleChoice { .. } => "multiple_choice",
-        QuestionKind::OpenText { .. } => "open_text",
     }
 }
 
