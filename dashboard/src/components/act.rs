@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::export::ExportCard;
 use super::receipt_qr::ReceiptQr;
 use super::webhooks::Webhooks;
-use super::{Session, Tab, failure, tabs, use_survey};
+use super::{Session, Tab, failure, survey_title, tabs, use_survey};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
 
@@ -87,15 +87,7 @@ pub(crate) fn Act(props: &ActProps) -> Html {
     stores.sort();
     stores.dedup();
 
-    let title = match &*survey {
-        Some(s) => html! {
-            <>
-                <h1>{ &s.name }</h1>
-                <p class="muted id">{ format!("{} · {}", props.site, s.id.as_str()) }</p>
-            </>
-        },
-        None => html! { <h1>{ &props.survey }</h1> },
-    };
+    let title = survey_title(t, &props.site, &props.survey, survey.as_ref());
     html! {
         <section class="page" id="act-page">
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::survey::Survey;
 use yew::prelude::*;
 
-use super::{Session, Tab, failure, tabs, use_survey};
+use super::{Session, Tab, failure, survey_title, tabs, use_survey};
 use crate::api::{self, ApiError, encode};
 use crate::texts::Texts;
 
@@ -279,15 +279,7 @@ pub(crate) fn Comments(props: &CommentsProps) -> Html {
             </>
         },
     };
-    let title = match &*survey {
-        Some(s) => html! {
-            <>
-                <h1>{ &s.name }</h1>
-                <p class="muted id">{ format!("{} · {}", props.site, s.id.as_str()) }</p>
-            </>
-        },
-        None => html! { <h1>{ &props.survey }</h1> },
-    };
+    let title = survey_title(t, &props.site, &props.survey, survey.as_ref());
     html! {
         <section class="page" id="comments-page">
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>

@@ -79,6 +79,28 @@ pub(crate) fn use_survey(
     read
 }
 
+/// A survey page's heading: its name, then site, id, version and status, the same on every tab;
+/// the id alone while the survey is being read.
+pub(crate) fn survey_title(
+    t: &Texts,
+    site: &str,
+    id: &str,
+    survey: Option<&shared::survey::Survey>,
+) -> Html {
+    match survey {
+        Some(s) => html! {
+            <>
+                <h1>{ &s.name }</h1>
+                <p class="muted id">
+                    { format!("{site} · {} · v{} ", s.id.as_str(), s.version) }
+                    { surveys::status_badge(t, s.status) }
+                </p>
+            </>
+        },
+        None => html! { <h1>{ id }</h1> },
+    }
+}
+
 /// A failed request as the page shows it.
 pub(crate) fn failure(session: &Session, error: &ApiError) -> Html {
     let t = session.texts();

@@ -6,8 +6,7 @@ use shared::survey::Survey;
 use yew::prelude::*;
 
 use super::chart::{DistributionChart, Point, ScoreBar, TrendChart};
-use super::surveys::status_badge;
-use super::{Session, Tab, failure, tabs};
+use super::{Session, Tab, failure, survey_title, tabs};
 use crate::api::{self, ApiError, encode};
 use crate::calendar::{self, Date, Step};
 use crate::summary::{Group, Headline, ScoreKind, Summary};
@@ -46,6 +45,11 @@ impl Span {
             Span::Weeks => t.last_26_weeks,
             Span::Months => t.last_12_months,
         }
+    }
+
+    /// The trend's caption opens with what one point is.
+    fn point(self, t: &Texts) -> &'static str {
+        t.trend_point[self as usize]
     }
 
     fn step(self) -> Step {
@@ -185,18 +189,11 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
         Some(Err(e)) => failure(session, e),
         Some(Ok(loaded)) => view(t, loaded, *span),
     };
-    let title = match &*data {
-        Some(Ok(l)) => html! {
-            <>
-                <h1>{ &l.survey.name }</h1>
-                <p class="muted id">
-                    { format!("{} · {} · v{} ", props.site, l.survey.id.as_str(), l.survey.version) }
-                    { status_badge(t, l.survey.status) }
-                </p>
-            </>
-        },
-        _ => html! { <h1>{ &props.survey }</h1> },
+    let loaded = match &*data {
+        Some(Ok(l)) => Some(&l.survey),
+        _ => None,
     };
+    let title = survey_title(t, &props.site, &props.survey, loaded);
     html! {
         <section class="page" id="results-page">
             <a class="back" href="#/">{ "← " }{ t.all_surveys }</a>
@@ -230,7 +227,7 @@ fn view(t: &Texts, l: &Loaded, span: Span) -> Html {
                         <p class="muted empty">{ t.no_answers }</p>
                     } else {
                         <TrendChart kind={headline.kind} {points} />
-                        <p class="muted note">{ t.trend_help }</p>
+                        <p class="muted note">{ span.point(t) }{ t.trend_help }</p>
                     }
                 </section>
                 <section class="card" id="distribution">
