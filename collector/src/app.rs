@@ -83,8 +83,22 @@ impl Application {
             })?;
         let clock = Clock::default();
         if config.demo {
-            let (store, clock) = (store.clone(), clock.clone());
-            tokio::task::spawn_blocking(move || demo::seed(&store, &clock)).await??;
+            let (seeding, clock_now) = (store.clone(), clock.clone());
+            let new =
+                tokio::task::spawn_blocking(move || demo::seed(&seeding, &clock_now)).await??;
+            if new && config.demo_history {
+                let site = store
+                    .catalog()
+                    .site(&shared::ids::SiteId::parse(demo::DEMO_SITE)?)
+                    .context("the demo site was just made")?;
+                let stored = demo::history::seed(&store, &site, clock.now()).await?;
+                tracing::info!(
+                    responses = stored.responses,
+                    displays = stored.displays,
+                    "stored {} days of sample answers for the demo",
+                    demo::history::DAYS
+                );
+            }
         }
         let state = AppState {
             metrics: Metrics::new(&store),

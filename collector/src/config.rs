@@ -34,6 +34,11 @@ pub struct Config {
     #[arg(long, env = "NUNCHI_DEMO")]
     pub demo: bool,
 
+    /// With --demo, when the demo site is new: also store 30 days of sample answers, so the
+    /// dashboard has a trend, breakdowns and comments to show.
+    #[arg(long, env = "NUNCHI_DEMO_HISTORY", requires = "demo")]
+    pub demo_history: bool,
+
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "NUNCHI_REQUEST_TIMEOUT_SECS", default_value_t = 15)]
     pub request_timeout_secs: u64,
@@ -82,6 +87,7 @@ impl Config {
             body_limit: 256 * 1024,
             admin_key: Some("test-admin-key-0123456789".into()),
             demo: false,
+            demo_history: false,
             request_timeout_secs: 15,
             cache_mb: 64,
             max_pending_writes: 8192,

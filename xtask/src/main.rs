@@ -60,6 +60,8 @@ fn main() -> anyhow::Result<()> {
                 "--",
                 "serve",
                 "--demo",
+                // A month of sample answers on first start, so the dashboard has a story.
+                "--demo-history",
                 "--data-dir",
                 &data_dir,
             ])

@@ -11,6 +11,7 @@
 mod admin;
 mod comments;
 mod config;
+mod demo;
 mod eligibility;
 mod export;
 mod helpers;

@@ -47,6 +47,30 @@ pub(crate) fn x_of(i: usize, n: usize) -> f64 {
     }
 }
 
+/// Whether each value is written below its dot rather than above. On a busy chart (past 16
+/// periods) neighbouring labels would overlap: a dip is written below, so that a zigzag's
+/// labels alternate; a value level with the one before goes on the other side of it.
+pub(crate) fn written_below(values: &[Option<f64>]) -> Vec<bool> {
+    let mut below: Vec<bool> = Vec::with_capacity(values.len());
+    for (i, value) in values.iter().enumerate() {
+        let Some(v) = *value else {
+            below.push(false);
+            continue;
+        };
+        let prev = i.checked_sub(1).and_then(|j| values[j]);
+        let next = values.get(i + 1).copied().flatten();
+        let dip = (prev.is_some_and(|p| v < p) && next.is_none_or(|n| v <= n))
+            || (prev.is_none_or(|p| v <= p) && next.is_some_and(|n| v < n));
+        // Level with the one before: the other side of it, whichever side that was.
+        let placed = match below.last() {
+            Some(&before) if prev == Some(v) => !before,
+            _ => dip,
+        };
+        below.push(placed);
+    }
+    below
+}
+
 fn ticks(kind: ScoreKind) -> Vec<f64> {
     match kind {
         ScoreKind::Nps => vec![-100.0, -50.0, 0.0, 50.0, 100.0],
@@ -60,9 +84,15 @@ fn ticks(kind: ScoreKind) -> Vec<f64> {
 pub(crate) fn TrendChart(props: &TrendProps) -> Html {
     let range = props.kind.range();
     let n = props.points.len();
-    // Past 16 periods every other axis label is left out; every value stays.
+    // Past 16 periods every other axis label is left out, counting back from the latest so
+    // that it is always written; every value stays.
     let label_every = if n > 16 { 2 } else { 1 };
     let small = n > 16;
+    let below = if small {
+        written_below(&props.points.iter().map(|p| p.value).collect::<Vec<_>>())
+    } else {
+        vec![false; n]
+    };
     let grid = ticks(props.kind).into_iter().map(|tick| {
         let y = y_of(tick, range);
         let class = if tick == 0.0 && props.kind == ScoreKind::Nps {
@@ -103,7 +133,8 @@ pub(crate) fn TrendChart(props: &TrendProps) -> Html {
     let points = props.points.iter().enumerate().map(|(i, p)| {
         let x = x_of(i, n);
         let axis = H - BOTTOM;
-        let label = (i % label_every == 0 || i + 1 == n).then(|| {
+        let labelled = (n - 1 - i).is_multiple_of(label_every);
+        let label = labelled.then(|| {
             html! {
                 <text class="axis" x={x.to_string()} y={(axis + 18.0).to_string()}
                     text-anchor="middle">{ &p.label }</text>
@@ -116,17 +147,23 @@ pub(crate) fn TrendChart(props: &TrendProps) -> Html {
         let dot = p.value.map(|v| {
             let y = y_of(v, range);
             let class = if p.few { "dot few" } else { "dot" };
+            // Below the dot, unless that would write on the axis.
+            let text_y = if below[i] && y + 18.0 < axis - 4.0 {
+                y + 18.0
+            } else {
+                y - 10.0
+            };
             html! {
                 <g class="point" data-period={p.label.clone()}>
                     <circle class={class} cx={x.to_string()} cy={y.to_string()} r="5" />
                     <text class={if small { "value small" } else { "value" }} x={x.to_string()}
-                        y={(y - 10.0).to_string()} text-anchor="middle">
+                        y={text_y.to_string()} text-anchor="middle">
                         { props.kind.format(v) }
                     </text>
                 </g>
             }
         });
-        html! { <>{ label }{ if small && i % label_every != 0 { Html::default() } else { count } }{ dot }</> }
+        html! { <>{ label }{ if labelled { count } else { Html::default() } }{ dot }</> }
     });
     html! {
         <svg class="chart trend" viewBox={format!("0 0 {W} {H}")} role="img"
@@ -258,6 +295,40 @@ mod tests {
         assert_eq!(y_of(0.0, nps), TOP + (H - TOP - BOTTOM) / 2.0);
         // Out of range is drawn at the edge, never outside the chart.
         assert_eq!(y_of(250.0, nps), TOP);
+    }
+
+    #[test]
+    fn a_busy_charts_labels_alternate_around_dips_and_plateaus() {
+        let check = |values: &[Option<f64>], expected: &[bool]| {
+            assert_eq!(written_below(values), expected, "{values:?}");
+        };
+        // A zigzag: every dip below, every peak above.
+        check(
+            &[
+                Some(0.0),
+                Some(25.0),
+                Some(14.0),
+                Some(25.0),
+                Some(-17.0),
+                Some(71.0),
+            ],
+            &[true, false, true, false, true, false],
+        );
+        // Level values alternate sides, on a peak and in a dip alike.
+        check(
+            &[Some(-25.0), Some(100.0), Some(100.0), Some(100.0)],
+            &[true, false, true, false],
+        );
+        check(
+            &[Some(57.0), Some(50.0), Some(50.0), Some(100.0)],
+            &[false, true, false, false],
+        );
+        // A gap has no label; the points beside it are judged by their other neighbour.
+        check(
+            &[Some(10.0), None, Some(5.0), Some(20.0)],
+            &[false, false, true, false],
+        );
+        check(&[Some(50.0)], &[false]);
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The demo site that `serve --demo` seeds: a web shop with stores, and three surveys in Korean
-//! and English, one per channel that the demo pages show.
+//! and English, one per channel that the demo pages show; with `--demo-history`, a month of
+//! sample answers to them (`history`).
+
+pub mod history;
 
 use serde_json::json;
 use shared::ids::SiteId;
@@ -13,10 +16,11 @@ use crate::store::catalog::CatalogError;
 pub const DEMO_SITE: &str = "demo-shop";
 
 /// Seeds the demo site and its surveys unless they exist already (a restart keeps what a user
-/// changed).
-pub fn seed(store: &Store, clock: &Clock) -> anyhow::Result<()> {
+/// changed). Answers whether the site is new.
+pub fn seed(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
     let site_id = SiteId::parse(DEMO_SITE)?;
-    if store.catalog().site(&site_id).is_none() {
+    let new = store.catalog().site(&site_id).is_none();
+    if new {
         let input: SiteInput = serde_json::from_value(json!({
             "id": DEMO_SITE,
             "name": "Nunchi Demo Shop",
@@ -33,7 +37,7 @@ pub fn seed(store: &Store, clock: &Clock) -> anyhow::Result<()> {
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(())
+    Ok(new)
 }
 
 fn surveys() -> anyhow::Result<Vec<Survey>> {
