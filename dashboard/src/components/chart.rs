@@ -47,28 +47,52 @@ pub(crate) fn x_of(i: usize, n: usize) -> f64 {
     }
 }
 
-/// Whether each value is written below its dot rather than above. On a busy chart (past 16
-/// periods) neighbouring labels would overlap: a dip is written below, so that a zigzag's
-/// labels alternate; a value level with the one before goes on the other side of it.
-pub(crate) fn written_below(values: &[Option<f64>]) -> Vec<bool> {
-    let mut below: Vec<bool> = Vec::with_capacity(values.len());
-    for (i, value) in values.iter().enumerate() {
-        let Some(v) = *value else {
-            below.push(false);
+/// A value's label baseline above its dot, and below it.
+const ABOVE: f64 = 10.0;
+const BELOW: f64 = 18.0;
+/// How far apart two neighbouring labels' baselines must be not to touch.
+const CLEAR: f64 = 13.0;
+
+/// Where each value's label goes (its baseline), given its dot's height on the plot (`None`:
+/// no value). On a busy chart (past 16 periods) neighbouring labels would overlap, so a dip is
+/// written below its dot (a zigzag's labels alternate), a label that would touch its left
+/// neighbour's takes the other side, and nothing is written on the axis.
+pub(crate) fn value_label_ys(dots: &[Option<f64>], busy: bool, axis: f64) -> Vec<Option<f64>> {
+    let mut out = Vec::with_capacity(dots.len());
+    let mut last: Option<f64> = None;
+    for (i, dot) in dots.iter().enumerate() {
+        let Some(y) = *dot else {
+            out.push(None);
+            last = None;
             continue;
         };
-        let prev = i.checked_sub(1).and_then(|j| values[j]);
-        let next = values.get(i + 1).copied().flatten();
-        let dip = (prev.is_some_and(|p| v < p) && next.is_none_or(|n| v <= n))
-            || (prev.is_none_or(|p| v <= p) && next.is_some_and(|n| v < n));
-        // Level with the one before: the other side of it, whichever side that was.
-        let placed = match below.last() {
-            Some(&before) if prev == Some(v) => !before,
-            _ => dip,
+        let (above, below) = (y - ABOVE, y + BELOW);
+        let fits_below = below < axis - 4.0;
+        let prev = i.checked_sub(1).and_then(|j| dots[j]);
+        let next = dots.get(i + 1).copied().flatten();
+        // On screen a dip is lower: a larger y than its neighbours.
+        let dip = (prev.is_some_and(|p| y > p) && next.is_none_or(|n| y >= n))
+            || (prev.is_none_or(|p| y >= p) && next.is_some_and(|n| y > n));
+        let clashes = |label: f64| last.is_some_and(|l| (l - label).abs() < CLEAR);
+        let chosen = if !busy {
+            above
+        } else {
+            let (first, second) = if dip && fits_below {
+                (below, above)
+            } else {
+                (above, below)
+            };
+            let second_fits = second == above || fits_below;
+            if clashes(first) && second_fits && !clashes(second) {
+                second
+            } else {
+                first
+            }
         };
-        below.push(placed);
+        out.push(Some(chosen));
+        last = Some(chosen);
     }
-    below
+    out
 }
 
 fn ticks(kind: ScoreKind) -> Vec<f64> {
@@ -88,11 +112,12 @@ pub(crate) fn TrendChart(props: &TrendProps) -> Html {
     // that it is always written; every value stays.
     let label_every = if n > 16 { 2 } else { 1 };
     let small = n > 16;
-    let below = if small {
-        written_below(&props.points.iter().map(|p| p.value).collect::<Vec<_>>())
-    } else {
-        vec![false; n]
-    };
+    let dots: Vec<Option<f64>> = props
+        .points
+        .iter()
+        .map(|p| p.value.map(|v| y_of(v, range)))
+        .collect();
+    let label_ys = value_label_ys(&dots, small, H - BOTTOM);
     let grid = ticks(props.kind).into_iter().map(|tick| {
         let y = y_of(tick, range);
         let class = if tick == 0.0 && props.kind == ScoreKind::Nps {
@@ -147,12 +172,7 @@ pub(crate) fn TrendChart(props: &TrendProps) -> Html {
         let dot = p.value.map(|v| {
             let y = y_of(v, range);
             let class = if p.few { "dot few" } else { "dot" };
-            // Below the dot, unless that would write on the axis.
-            let text_y = if below[i] && y + 18.0 < axis - 4.0 {
-                y + 18.0
-            } else {
-                y - 10.0
-            };
+            let text_y = label_ys[i].unwrap_or(y - ABOVE);
             html! {
                 <g class="point" data-period={p.label.clone()}>
                     <circle class={class} cx={x.to_string()} cy={y.to_string()} r="5" />
@@ -298,37 +318,48 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_charts_labels_alternate_around_dips_and_plateaus() {
-        let check = |values: &[Option<f64>], expected: &[bool]| {
-            assert_eq!(written_below(values), expected, "{values:?}");
+    fn a_busy_charts_labels_keep_clear_of_each_other() {
+        // Dots' heights on screen (a larger y is lower); true: the label is below its dot.
+        let check = |dots: &[Option<f64>], expected: &[bool]| {
+            let ys = value_label_ys(dots, true, 210.0);
+            let below: Vec<bool> = dots
+                .iter()
+                .zip(&ys)
+                .map(|(dot, label)| matches!((dot, label), (Some(d), Some(l)) if l > d))
+                .collect();
+            assert_eq!(below, expected, "{dots:?} → {ys:?}");
         };
         // A zigzag: every dip below, every peak above.
         check(
             &[
-                Some(0.0),
-                Some(25.0),
-                Some(14.0),
-                Some(25.0),
-                Some(-17.0),
-                Some(71.0),
+                Some(100.0),
+                Some(80.0),
+                Some(90.0),
+                Some(80.0),
+                Some(120.0),
+                Some(50.0),
             ],
             &[true, false, true, false, true, false],
         );
         // Level values alternate sides, on a peak and in a dip alike.
         check(
-            &[Some(-25.0), Some(100.0), Some(100.0), Some(100.0)],
+            &[Some(150.0), Some(30.0), Some(30.0), Some(30.0)],
             &[true, false, true, false],
         );
         check(
-            &[Some(57.0), Some(50.0), Some(50.0), Some(100.0)],
+            &[Some(80.0), Some(100.0), Some(100.0), Some(20.0)],
             &[false, true, false, false],
         );
-        // A gap has no label; the points beside it are judged by their other neighbour.
+        // A small dip after a label written below: below would touch it, so above.
+        check(&[Some(30.0), Some(30.0), Some(40.0)], &[false, true, false]);
+        // At the bottom nothing is written on the axis, and a gap has no label.
         check(
-            &[Some(10.0), None, Some(5.0), Some(20.0)],
-            &[false, false, true, false],
+            &[Some(100.0), Some(210.0), None, Some(50.0)],
+            &[false, false, false, false],
         );
-        check(&[Some(50.0)], &[false]);
+        // A quiet chart writes every value above its dot.
+        let quiet = value_label_ys(&[Some(100.0), Some(120.0), Some(90.0)], false, 210.0);
+        assert_eq!(quiet, [Some(90.0), Some(110.0), Some(80.0)]);
     }
 
     #[test]
