@@ -83,14 +83,10 @@ impl Application {
             })?;
         let clock = Clock::default();
         if config.demo {
-            let (seeding, clock_now) = (store.clone(), clock.clone());
-            let new =
-                tokio::task::spawn_blocking(move || demo::seed(&seeding, &clock_now)).await??;
-            if new && config.demo_history {
-                let site = store
-                    .catalog()
-                    .site(&shared::ids::SiteId::parse(demo::DEMO_SITE)?)
-                    .context("the demo site was just made")?;
+            let (seeding, seed_clock) = (store.clone(), clock.clone());
+            let made =
+                tokio::task::spawn_blocking(move || demo::seed(&seeding, &seed_clock)).await??;
+            if let Some(site) = made.filter(|_| config.demo_history) {
                 let stored = demo::history::seed(&store, &site, clock.now()).await?;
                 tracing::info!(
                     responses = stored.responses,

@@ -21,7 +21,7 @@ use shared::survey::Survey;
 use shared::time::{Period, Timestamp};
 
 use crate::site::Site;
-use crate::store::{Job, Pending, Store, Stored};
+use crate::store::{Job, Store};
 
 /// How far back the sample answers go.
 pub const DAYS: u64 = 30;
@@ -147,12 +147,12 @@ impl Sample {
 pub async fn seed(store: &Store, site: &Site, now: Timestamp) -> anyhow::Result<History> {
     let mut samples = samples(&site.id, now);
     samples.sort_by_key(Sample::at);
+    let repeat_window = site.repeat_press_window();
     let mut history = History::default();
     for chunk in samples.chunks(CHUNK) {
         let mut pending = Vec::with_capacity(chunk.len());
         for sample in chunk {
             let parsed = parse(store, site, sample)?;
-            let repeat_window = site.repeat_press_window();
             pending.push(store.enqueue(|reply| match parsed {
                 Parsed::Response(response, received_at) => Job::Response {
                     response,
@@ -169,7 +169,7 @@ pub async fn seed(store: &Store, site: &Site, now: Timestamp) -> anyhow::Result<
             })?);
         }
         for (sample, wait) in chunk.iter().zip(pending) {
-            wait_stored(wait).await?;
+            wait.wait().await?;
             match sample {
                 Sample::Response { .. } => history.responses += 1,
                 Sample::Display { .. } => history.displays += 1,
@@ -177,11 +177,6 @@ pub async fn seed(store: &Store, site: &Site, now: Timestamp) -> anyhow::Result<
         }
     }
     Ok(history)
-}
-
-async fn wait_stored(pending: Pending<Stored>) -> anyhow::Result<()> {
-    pending.wait().await?;
-    Ok(())
 }
 
 /// A sample parsed as the ingest routes parse what a widget sends.

@@ -4,6 +4,8 @@
 
 pub mod history;
 
+use std::sync::Arc;
+
 use serde_json::json;
 use shared::ids::SiteId;
 use shared::survey::Survey;
@@ -16,20 +18,22 @@ use crate::store::catalog::CatalogError;
 pub const DEMO_SITE: &str = "demo-shop";
 
 /// Seeds the demo site and its surveys unless they exist already (a restart keeps what a user
-/// changed). Answers whether the site is new.
-pub fn seed(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
+/// changed). Answers the site when this call made it.
+pub fn seed(store: &Store, clock: &Clock) -> anyhow::Result<Option<Arc<Site>>> {
     let site_id = SiteId::parse(DEMO_SITE)?;
-    let new = store.catalog().site(&site_id).is_none();
-    if new {
+    let mut made = None;
+    if store.catalog().site(&site_id).is_none() {
         let input: SiteInput = serde_json::from_value(json!({
             "id": DEMO_SITE,
             "name": "Nunchi Demo Shop",
             "allowed_origins": ["http://127.0.0.1:8080", "http://localhost:8080"],
             "policy": { "wait_after_shown": "1d", "wait_after_answered": "14d" }
         }))?;
-        store
-            .catalog()
-            .create_site(Site::create(input, clock.now())?)?;
+        made = Some(
+            store
+                .catalog()
+                .create_site(Site::create(input, clock.now())?)?,
+        );
     }
     for survey in surveys()? {
         match store.catalog().create_survey(survey) {
@@ -37,7 +41,7 @@ pub fn seed(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(new)
+    Ok(made)
 }
 
 fn surveys() -> anyhow::Result<Vec<Survey>> {

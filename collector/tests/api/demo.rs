@@ -86,9 +86,9 @@ async fn demo_history_fills_a_month_that_summaries_and_comments_show() {
 
 #[tokio::test]
 async fn demo_history_is_stored_once_and_never_without_asking() {
-    // A restart finds the demo site and seeds nothing again: `seed` says it is not new.
+    // A restart finds the demo site and seeds nothing again: `seed` made no site.
     let app = demo_app(true).await;
-    assert!(!demo::seed(&app.store, &app.clock).unwrap());
+    assert!(demo::seed(&app.store, &app.clock).unwrap().is_none());
 
     let plain = demo_app(false).await;
     let total = &summary(&plain, "web-nps", "").await["total"];

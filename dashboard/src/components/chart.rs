@@ -58,6 +58,9 @@ const CLEAR: f64 = 13.0;
 /// written below its dot (a zigzag's labels alternate), a label that would touch its left
 /// neighbour's takes the other side, and nothing is written on the axis.
 pub(crate) fn value_label_ys(dots: &[Option<f64>], busy: bool, axis: f64) -> Vec<Option<f64>> {
+    if !busy {
+        return dots.iter().map(|dot| dot.map(|y| y - ABOVE)).collect();
+    }
     let mut out = Vec::with_capacity(dots.len());
     let mut last: Option<f64> = None;
     for (i, dot) in dots.iter().enumerate() {
@@ -74,20 +77,16 @@ pub(crate) fn value_label_ys(dots: &[Option<f64>], busy: bool, axis: f64) -> Vec
         let dip = (prev.is_some_and(|p| y > p) && next.is_none_or(|n| y >= n))
             || (prev.is_none_or(|p| y >= p) && next.is_some_and(|n| y > n));
         let clashes = |label: f64| last.is_some_and(|l| (l - label).abs() < CLEAR);
-        let chosen = if !busy {
-            above
+        let (first, second) = if dip && fits_below {
+            (below, above)
         } else {
-            let (first, second) = if dip && fits_below {
-                (below, above)
-            } else {
-                (above, below)
-            };
-            let second_fits = second == above || fits_below;
-            if clashes(first) && second_fits && !clashes(second) {
-                second
-            } else {
-                first
-            }
+            (above, below)
+        };
+        let second_fits = second == above || fits_below;
+        let chosen = if clashes(first) && second_fits && !clashes(second) {
+            second
+        } else {
+            first
         };
         out.push(Some(chosen));
         last = Some(chosen);

@@ -49,7 +49,12 @@ impl Span {
 
     /// The trend's caption opens with what one point is.
     fn point(self, t: &Texts) -> &'static str {
-        t.trend_point[self as usize]
+        let [day, week, month] = t.trend_point;
+        match self {
+            Span::Days => day,
+            Span::Weeks => week,
+            Span::Months => month,
+        }
     }
 
     fn step(self) -> Step {
