@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use collector::site::Site;
-use collector::store::{IndexScope, Job, Store, StoreOptions};
+use collector::store::{IndexScope, NewResponse, Store, StoreOptions};
 use futures_util::StreamExt as _;
 use serde_json::json;
 use shared::ids::MemberHash;
@@ -215,21 +215,20 @@ async fn seed(data: &std::path::Path, n: u64) -> anyhow::Result<()> {
                          "journey_stage": "post_purchase", "locale": "ko" },
             "client_time": 1_763_855_198_000_i64
         }))?;
-        waiting.push_back(store.enqueue(|reply| Job::Response {
+        waiting.push_back(store.put_response(NewResponse {
             response,
             received_at: Timestamp(1_763_855_198_000 + i as i64),
-            webhooks: Vec::new(),
+            messages: Vec::new(),
             repeat_window: shared::time::Period::ZERO,
-            reply,
         })?);
         if waiting.len() >= 6_000 {
             for pending in waiting.drain(..2_000) {
-                pending.wait().await?;
+                pending.await?;
             }
         }
     }
     for pending in waiting {
-        pending.wait().await?;
+        pending.await?;
     }
     drop(store);
     tokio::task::spawn_blocking(move || writer.join()).await?;

@@ -197,7 +197,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Busy => Self::Busy,
-            StoreError::Closed | StoreError::Io(_) | StoreError::Sled(_) => {
+            StoreError::Closed
+            | StoreError::Io(_)
+            | StoreError::Backend(_)
+            | StoreError::Group(_) => {
                 tracing::error!(error = %e, "store write failed");
                 Self::Unavailable
             }

@@ -15,6 +15,7 @@
 //!   ring, the group-commit writer for everything customers send, and ingest-order scans of
 //!   a site's responses.
 //! - [`site`]: a site as the collector keeps it (origins, policy, the member-hash key).
+//! - [`ingest`]: the one path from a posted response to a store write.
 //! - [`error`]: `ApiError`, the one error type, rendered as `{"error": {code, message, field}}`.
 //! - [`extract`]: the JSON extractor whose rejections use that error shape.
 //! - [`auth`]: who is calling: API keys, held as SHA-256 digests and compared in constant time.
@@ -43,6 +44,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod ingest;
 pub mod metrics;
 pub mod origin;
 pub mod preview;

@@ -18,7 +18,7 @@ use shared::time::{Period, Timestamp};
 use tokio::sync::watch;
 
 use crate::clock::Clock;
-use crate::store::{Erased, Erasure, Job, Store, StoreError};
+use crate::store::{Erased, Erasure, Store, StoreError};
 
 /// Responses deleted by the sweeper per writer job: one batch stays small.
 pub const SWEEP_BATCH: usize = 5_000;
@@ -47,7 +47,7 @@ pub async fn erase_member(
 }
 
 async fn submit(store: &Store, erasure: Erasure) -> Result<Erased, StoreError> {
-    store.submit(|reply| Job::Erase { erasure, reply }).await
+    store.erase(erasure)?.await
 }
 
 /// Deletes every response older than its site's retention, as of `now`.

@@ -22,6 +22,7 @@
 //! - [`receipt`]: a purchase and the claims of a receipt token; signing and verifying them
 //!   (`receipt::token`) only with the `server` feature, which the widget leaves off.
 //! - [`site`]: a site's public configuration, as the widget fetches it.
+//! - [`webhook`]: a webhook's configuration, its condition, and what it sends for a response.
 //! - [`error`]: `FieldError`, the typed error that names the offending field.
 
 pub mod answer;
@@ -40,5 +41,6 @@ pub mod throttle;
 pub mod time;
 pub mod trigger;
 pub mod url_rule;
+pub mod webhook;
 
 pub use error::{ErrorCode, FieldError};

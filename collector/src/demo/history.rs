@@ -8,20 +8,18 @@
 //! gangnam-01 does well and busan-03 less so, the web score climbs over the month, detractors
 //! say what went wrong, and kiosks hear about checkout.
 
-use std::sync::Arc;
-
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 use shared::display::DisplayEvent;
-use shared::ids::{MemberHash, SiteId, SurveyId};
-use shared::response::{RawResponse, Response};
-use shared::survey::Survey;
+use shared::ids::{MemberHash, SiteId};
+use shared::response::RawResponse;
 use shared::time::{Period, Timestamp};
 
+use crate::ingest;
 use crate::site::Site;
-use crate::store::{Job, Store};
+use crate::store::Store;
 
 /// How far back the sample answers go.
 pub const DAYS: u64 = 30;
@@ -143,33 +141,29 @@ impl Sample {
 }
 
 /// Stores [`DAYS`] days of sample answers before `now` for the demo's three surveys, oldest
-/// first, and waits until they are on disk.
+/// first, and waits until they are on disk. Responses take the ingest routes' own path
+/// ([`ingest::queue`]), as the collector's own ([`ingest::Source::Collector`]).
 pub async fn seed(store: &Store, site: &Site, now: Timestamp) -> anyhow::Result<History> {
     let mut samples = samples(&site.id, now);
     samples.sort_by_key(Sample::at);
-    let repeat_window = site.repeat_press_window();
     let mut history = History::default();
     for chunk in samples.chunks(CHUNK) {
         let mut pending = Vec::with_capacity(chunk.len());
         for sample in chunk {
-            let parsed = parse(store, site, sample)?;
-            pending.push(store.enqueue(|reply| match parsed {
-                Parsed::Response(response, received_at) => Job::Response {
-                    response,
-                    received_at,
-                    webhooks: Vec::new(),
-                    repeat_window,
-                    reply,
-                },
-                Parsed::Display(display, received_at) => Job::Display {
-                    display,
-                    received_at,
-                    reply,
-                },
-            })?);
+            pending.push(match sample {
+                Sample::Response { at, raw } => {
+                    let raw: RawResponse = serde_json::from_value(raw.clone())?;
+                    ingest::queue(store, ingest::Source::Collector, raw, *at)
+                        .map_err(|e| anyhow::anyhow!("a sample answer is refused: {e}"))?
+                }
+                Sample::Display { at, raw } => {
+                    let display: DisplayEvent = serde_json::from_value(raw.clone())?;
+                    store.put_display(display.pseudonymize(anonymous), *at)?
+                }
+            });
         }
-        for (sample, wait) in chunk.iter().zip(pending) {
-            wait.wait().await?;
+        for (sample, stored) in chunk.iter().zip(pending) {
+            stored.await?;
             match sample {
                 Sample::Response { .. } => history.responses += 1,
                 Sample::Display { .. } => history.displays += 1,
@@ -179,40 +173,8 @@ pub async fn seed(store: &Store, site: &Site, now: Timestamp) -> anyhow::Result<
     Ok(history)
 }
 
-/// A sample parsed as the ingest routes parse what a widget sends.
-enum Parsed {
-    Response(Response<MemberHash>, Timestamp),
-    Display(DisplayEvent<MemberHash>, Timestamp),
-}
-
-fn parse(store: &Store, site: &Site, sample: &Sample) -> anyhow::Result<Parsed> {
-    let anonymous =
-        |_: &shared::ids::MemberId| -> MemberHash { unreachable!("sample answers name no member") };
-    Ok(match sample {
-        Sample::Response { at, raw } => {
-            let raw: RawResponse = serde_json::from_value(raw.clone())?;
-            let survey = survey(store, &site.id, &raw.survey_id, raw.survey_version)?;
-            let response = Response::parse(raw, &survey)
-                .map_err(|errors| anyhow::anyhow!("a sample answer is invalid: {errors:?}"))?;
-            Parsed::Response(response.pseudonymize(anonymous), *at)
-        }
-        Sample::Display { at, raw } => {
-            let display: DisplayEvent = serde_json::from_value(raw.clone())?;
-            Parsed::Display(display.pseudonymize(anonymous), *at)
-        }
-    })
-}
-
-fn survey(
-    store: &Store,
-    site: &SiteId,
-    id: &SurveyId,
-    version: u32,
-) -> anyhow::Result<Arc<Survey>> {
-    store
-        .catalog()
-        .survey_version(site, id, version)
-        .ok_or_else(|| anyhow::anyhow!("the demo survey {id} v{version} is missing"))
+fn anonymous(_: &shared::ids::MemberId) -> MemberHash {
+    unreachable!("sample answers name no member")
 }
 
 /// Every sample event of the month, in no particular order.

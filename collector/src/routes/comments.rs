@@ -24,7 +24,7 @@ use crate::comments::{Comment, comments_of, normalize_labels};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
-use crate::store::{IndexScope, Job};
+use crate::store::IndexScope;
 
 /// Comments on one page, by default and at most.
 const DEFAULT_LIMIT: usize = 50;
@@ -218,12 +218,7 @@ async fn set_labels(
         .ok_or_else(unknown)?;
     let found = state
         .store
-        .submit(|reply| Job::Labels {
-            site: site.id.clone(),
-            seq,
-            labels: labels.clone(),
-            reply,
-        })
+        .set_labels(&site.id, seq, labels.clone())?
         .await?;
     if !found {
         return Err(unknown());

@@ -13,7 +13,7 @@ use super::site_named;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
-use crate::store::{Job, Stored};
+use crate::store::Stored;
 use crate::{origin, privacy};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -53,14 +53,7 @@ async fn post_display(
     }
     let display = event.pseudonymize(|member| site.member_hash(member));
     let received_at = state.clock.now();
-    let stored = state
-        .store
-        .submit(|reply| Job::Display {
-            display,
-            received_at,
-            reply,
-        })
-        .await?;
+    let stored = state.store.put_display(display, received_at)?.await?;
     let duplicate = matches!(stored, Stored::Duplicate { .. });
     let status = if duplicate {
         StatusCode::OK

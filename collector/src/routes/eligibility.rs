@@ -33,7 +33,7 @@ use crate::auth::AdminKey;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
-use crate::store::{Job, Verdict};
+use crate::store::{DecisionRequest, Verdict};
 use crate::{origin, privacy};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -135,14 +135,13 @@ async fn post_eligibility(
         explanation,
     } = state
         .store
-        .submit(|reply| Job::Eligibility {
+        .decide_and_record(DecisionRequest {
             policy,
             survey,
             display,
             now,
             explain,
-            reply,
-        })
+        })?
         .await?;
     let shown = decision.is_show();
     Ok(axum::Json(Reply::Decided(Answer {

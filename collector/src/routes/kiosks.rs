@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::extract::Json;
 use crate::origin;
 use crate::state::AppState;
-use crate::store::{Job, KioskRecord};
+use crate::store::KioskRecord;
 
 /// A kiosk not seen for longer than this is listed as stale, unless the query says otherwise.
 const DEFAULT_STALE_AFTER_SECS: u64 = 600;
@@ -107,14 +107,7 @@ async fn heartbeat(
         widget_version: beat.widget_version,
         client_time: beat.client_time,
     };
-    state
-        .store
-        .submit(|reply| Job::Heartbeat {
-            site: site.id.clone(),
-            record,
-            reply,
-        })
-        .await?;
+    state.store.record_heartbeat(&site.id, record)?.await?;
     Ok(axum::Json(Seen { last_seen }))
 }
 

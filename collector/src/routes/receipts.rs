@@ -23,12 +23,13 @@ use shared::time::Timestamp;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::responses::{Accepted, accept, enqueue};
+use super::responses::{Accepted, accept};
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::ingest;
 use crate::receipt::{self, Issued, ReceiptRequest, qr};
 use crate::state::AppState;
 
@@ -159,7 +160,11 @@ async fn respond(
     // The writer decides, atomically with storing, whether the receipt is used.
     let claims = receipt::verify(&state.store, &token, state.clock.now())?;
     let response_id = raw.response_id;
-    let pending = enqueue(&state, &headers, raw, Some(&claims));
+    let source = ingest::Source::Request {
+        headers: &headers,
+        receipt: Some(&claims),
+    };
+    let pending = ingest::queue(&state.store, source, raw, state.clock.now());
     accept(&state, response_id, pending).await
 }
 

@@ -7,7 +7,7 @@
 //! the response.
 //!
 //! A receipt's response comes through `POST /v1/receipts/{token}/responses` (`receipts.rs`),
-//! which hands [`enqueue`] the token's claims; here, a response on the receipt channel or
+//! which hands [`ingest::queue`] the token's claims; here, a response on the receipt channel or
 //! naming a receipt without a token is refused, so that receipt context is never the client's
 //! word.
 
@@ -16,17 +16,15 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use shared::error::{ErrorCode, FieldError};
 use shared::ids::ResponseId;
-use shared::receipt::ReceiptClaims;
-use shared::response::{Channel, RawResponse, Response};
+use shared::response::RawResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::site_named;
 use crate::error::ApiError;
 use crate::extract::{Json, from_value};
+use crate::ingest::{self, Source};
 use crate::state::AppState;
-use crate::store::{Job, Pending, Stored};
-use crate::{origin, privacy};
+use crate::store::{Pending, Stored};
 
 pub(super) const MAX_BATCH: usize = 100;
 
@@ -49,7 +47,11 @@ async fn post_one(
     Json(raw): Json<RawResponse>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let response_id = raw.response_id;
-    let pending = enqueue(&state, &headers, raw, None);
+    let source = Source::Request {
+        headers: &headers,
+        receipt: None,
+    };
+    let pending = ingest::queue(&state.store, source, raw, state.clock.now());
     accept(&state, response_id, pending).await
 }
 
@@ -60,7 +62,7 @@ pub(super) async fn accept(
     pending: Result<Pending<Stored>, ApiError>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
     let stored = pending.inspect_err(|_| state.metrics.count_response("rejected"))?;
-    let stored = stored.wait().await?;
+    let stored = stored.await?;
     if let Stored::ReceiptUsed { .. } = stored {
         state.metrics.count_response("rejected");
         return Err(ApiError::ReceiptUsed);
@@ -81,91 +83,6 @@ pub(super) async fn accept(
             duplicate,
         }),
     ))
-}
-
-/// Validates a response and hands it to the writer. With a receipt's verified claims, the
-/// context is the receipt's (see `ReceiptClaims::fix_context`) and so is the member.
-pub(super) fn enqueue(
-    state: &AppState,
-    headers: &HeaderMap,
-    mut raw: RawResponse,
-    receipt: Option<&ReceiptClaims>,
-) -> Result<Pending<Stored>, ApiError> {
-    match receipt {
-        Some(claims) => {
-            claims
-                .fix_context(&mut raw.context)
-                .map_err(ApiError::invalid)?;
-            if raw.survey_id != claims.survey_id {
-                return Err(ApiError::invalid(FieldError::new(
-                    ErrorCode::InvalidReference,
-                    "survey_id",
-                    format!("the receipt is for survey {:?}", claims.survey_id.as_str()),
-                )));
-            }
-        }
-        None => {
-            let field = if raw.context.channel == Channel::Receipt {
-                Some("context.channel")
-            } else if raw.context.receipt_id.is_some() {
-                Some("context.receipt_id")
-            } else {
-                None
-            };
-            if let Some(field) = field {
-                return Err(ApiError::invalid(FieldError::new(
-                    ErrorCode::InvalidValue,
-                    field,
-                    "a receipt's response is posted to /v1/receipts/{token}/responses, with the token of its QR code",
-                )));
-            }
-        }
-    }
-    let site = site_named(state, &raw.context.site_id, "context.site_id")?;
-    origin::check(headers, &site)?;
-    let catalog = state.store.catalog();
-    let survey = catalog
-        .survey_version(&site.id, &raw.survey_id, raw.survey_version)
-        .ok_or_else(|| match catalog.latest_survey(&site.id, &raw.survey_id) {
-            Some(_) => ApiError::NotFound {
-                what: "survey version",
-                id: format!("{} v{}", raw.survey_id, raw.survey_version),
-                field: Some("survey_version"),
-            },
-            None => ApiError::NotFound {
-                what: "survey",
-                id: raw.survey_id.to_string(),
-                field: Some("survey_id"),
-            },
-        })?;
-    let mut response = Response::parse(raw, &survey).map_err(ApiError::Invalid)?;
-    if privacy::withholds_member(headers) {
-        // Global Privacy Control: the member id is dropped before it is hashed.
-        response.context.member = None;
-    }
-    let mut response = response.pseudonymize(|member| site.member_hash(member));
-    if let Some(claims) = receipt
-        && !privacy::withholds_member(headers)
-    {
-        response.context.member = claims.member.clone();
-    }
-    // Which webhooks want it is decided here, where the survey is at hand; the writer writes
-    // their messages in the response's own batch.
-    let webhooks = state
-        .store
-        .webhooks()
-        .for_site(&site.id)
-        .iter()
-        .filter_map(|hook| hook.outgoing(&survey, &response))
-        .collect();
-    let received_at = state.clock.now();
-    Ok(state.store.enqueue(|reply| Job::Response {
-        response,
-        received_at,
-        webhooks,
-        repeat_window: site.repeat_press_window(),
-        reply,
-    })?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,14 +148,18 @@ async fn post_batch(
             .get("response_id")
             .and_then(|v| v.as_str())
             .map(str::to_owned);
-        let pending =
-            from_value::<RawResponse>(value).and_then(|raw| enqueue(&state, &headers, raw, None));
+        let source = Source::Request {
+            headers: &headers,
+            receipt: None,
+        };
+        let pending = from_value::<RawResponse>(value)
+            .and_then(|raw| ingest::queue(&state.store, source, raw, state.clock.now()));
         waiting.push((index, response_id, pending));
     }
     let mut results = Vec::with_capacity(waiting.len());
     for (index, response_id, pending) in waiting {
         let outcome = match pending {
-            Ok(pending) => pending.wait().await.map_err(ApiError::from),
+            Ok(pending) => pending.await.map_err(ApiError::from),
             Err(e) => Err(e),
         };
         let (status, error, retry) = match outcome {

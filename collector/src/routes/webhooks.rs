@@ -28,8 +28,8 @@ use crate::auth::AdminKey;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
-use crate::store::{Job, OutboxChange, WebhookError};
-use crate::webhook::{DeadLetter, Message, Secret, Webhook, WebhookId, WebhookInput, WebhookView};
+use crate::store::{OutboxChange, WebhookError};
+use crate::webhook::{DeadLetter, Message, Webhook, WebhookId, WebhookInput, WebhookView};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -128,7 +128,7 @@ async fn create(
 ) -> Result<(StatusCode, axum::Json<WebhookView>), ApiError> {
     let site = site(&state, &site_raw)?;
     check(&state, &site, &input)?;
-    let hook = Webhook::create(site, input, state.clock.now())
+    let hook = crate::webhook::create(site, input, state.clock.now())
         .map_err(|e| ApiError::Internal(e.into()))?;
     let store = state.store.clone();
     let hook = tokio::task::spawn_blocking(move || store.webhooks().insert(hook))
@@ -202,7 +202,7 @@ async fn rotate(
     Path((site_raw, raw)): Path<(String, String)>,
 ) -> Result<axum::Json<WebhookView>, ApiError> {
     let hook = webhook(&state, &site_raw, &raw)?;
-    let secret = Secret::generate().map_err(|e| ApiError::Internal(e.into()))?;
+    let secret = crate::webhook::new_secret().map_err(|e| ApiError::Internal(e.into()))?;
     let store = state.store.clone();
     let updated = tokio::task::spawn_blocking(move || {
         store
@@ -237,10 +237,7 @@ async fn remove(
         site: hook.site.clone(),
         webhook: hook.id.clone(),
     };
-    state
-        .store
-        .submit(|reply| Job::Outbox { change, reply })
-        .await?;
+    state.store.update_outbox(change)?.await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -348,11 +345,11 @@ async fn revive(state: &AppState, hook: &Webhook, ids: Vec<Uuid>) -> Result<usiz
             id,
             now,
         };
-        waiting.push(state.store.enqueue(|reply| Job::Outbox { change, reply })?);
+        waiting.push(state.store.update_outbox(change)?);
     }
     let mut retried = 0;
     for pending in waiting {
-        retried += usize::from(pending.wait().await?);
+        retried += usize::from(pending.await?);
     }
     Ok(retried)
 }

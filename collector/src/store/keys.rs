@@ -35,10 +35,10 @@ use shared::ids::{
 use shared::time::Timestamp;
 use uuid::Uuid;
 
-use crate::webhook::WebhookId;
+use shared::webhook::WebhookId;
 
-pub const RESPONSE: u8 = b'R';
-pub const DISPLAY: u8 = b'D';
+pub(super) const RESPONSE: u8 = b'R';
+pub(super) const DISPLAY: u8 = b'D';
 const SITE_INDEX: u8 = b'I';
 const SURVEY_INDEX: u8 = b'J';
 const META: u8 = b'M';
@@ -59,48 +59,48 @@ fn with_prefix(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     key
 }
 
-pub fn response_seq(seq: u64) -> Vec<u8> {
+pub(super) fn response_seq(seq: u64) -> Vec<u8> {
     with_prefix(RESPONSE, &[&seq.to_be_bytes()])
 }
 
 /// The prefix of a site's response index entries (`I`).
-pub fn site_responses(site: &SiteId) -> Vec<u8> {
+pub(super) fn site_responses(site: &SiteId) -> Vec<u8> {
     let mut prefix = with_prefix(SITE_INDEX, &[site.as_str().as_bytes()]);
     prefix.push(0);
     prefix
 }
 
 /// The prefix of a site's display index entries (`K`), every survey of it.
-pub fn site_displays(site: &SiteId) -> Vec<u8> {
+pub(super) fn site_displays(site: &SiteId) -> Vec<u8> {
     let mut prefix = with_prefix(DISPLAY_INDEX, &[site.as_str().as_bytes()]);
     prefix.push(0);
     prefix
 }
 
 /// The prefix of a site's dead letters, every webhook of it.
-pub fn site_dead_letters(site: &SiteId) -> Vec<u8> {
+pub(super) fn site_dead_letters(site: &SiteId) -> Vec<u8> {
     let mut prefix = with_prefix(DEAD_LETTER, &[site.as_str().as_bytes()]);
     prefix.push(0);
     prefix
 }
 
 /// Whether `key` is an outbox message or a dead letter: what an erasure looks through.
-pub fn is_webhook_message(key: &[u8]) -> bool {
+pub(super) fn is_webhook_message(key: &[u8]) -> bool {
     matches!(key.first(), Some(&OUTBOX) | Some(&DEAD_LETTER))
 }
 
 /// The first key past every response record.
-pub fn response_seq_end() -> Vec<u8> {
+pub(super) fn response_seq_end() -> Vec<u8> {
     vec![RESPONSE + 1]
 }
 
 /// The site index entry of a response: export reads a site without scanning the others.
-pub fn site_response(site: &SiteId, seq: u64) -> Vec<u8> {
+pub(super) fn site_response(site: &SiteId, seq: u64) -> Vec<u8> {
     with_prefix(SITE_INDEX, &[site.as_str().as_bytes(), &seq.to_be_bytes()])
 }
 
 /// The survey index entry of a response.
-pub fn survey_response(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
+pub(super) fn survey_response(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
     with_prefix(
         SURVEY_INDEX,
         &[
@@ -112,7 +112,7 @@ pub fn survey_response(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
 }
 
 /// The index entry that leads the range of `scope`'s responses with sequence `seq` or more.
-pub fn index_entry(scope: &IndexScope<'_>, seq: u64) -> Vec<u8> {
+pub(super) fn index_entry(scope: &IndexScope<'_>, seq: u64) -> Vec<u8> {
     match scope {
         IndexScope::Site(site) => site_response(site, seq),
         IndexScope::Survey(site, survey) => survey_response(site, survey, seq),
@@ -127,24 +127,24 @@ pub enum IndexScope<'a> {
 }
 
 /// The sequence number at the end of an index entry.
-pub fn index_entry_seq(key: &[u8]) -> u64 {
+pub(super) fn index_entry_seq(key: &[u8]) -> u64 {
     decode_u64(&key[key.len().saturating_sub(8)..])
 }
 
 /// Set once every response has its index entries (stores made before the indexes existed get
 /// them on open).
-pub fn response_indexes_built() -> Vec<u8> {
+pub(super) fn response_indexes_built() -> Vec<u8> {
     with_prefix(META, &[b"response-indexes-v1"])
 }
 
 /// Set once every display has its survey index entry.
-pub fn display_indexes_built() -> Vec<u8> {
+pub(super) fn display_indexes_built() -> Vec<u8> {
     with_prefix(META, &[b"display-indexes-v1"])
 }
 
 /// The survey index entry of a display: a summary counts a survey's displays without reading
 /// every display of every site.
-pub fn survey_display(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
+pub(super) fn survey_display(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
     with_prefix(
         DISPLAY_INDEX,
         &[
@@ -156,7 +156,7 @@ pub fn survey_display(site: &SiteId, survey: &SurveyId, seq: u64) -> Vec<u8> {
 }
 
 /// The range of a survey's display index entries with sequences in `first..=last`.
-pub fn survey_displays(
+pub(super) fn survey_displays(
     site: &SiteId,
     survey: &SurveyId,
     first: u64,
@@ -166,7 +166,7 @@ pub fn survey_displays(
 }
 
 /// A waiting webhook message, keyed by when it is due and then by its id.
-pub fn outbox(due: Timestamp, message: &Uuid) -> Vec<u8> {
+pub(super) fn outbox(due: Timestamp, message: &Uuid) -> Vec<u8> {
     let due = u64::try_from(due.millis()).unwrap_or(0);
     with_prefix(
         OUTBOX,
@@ -175,26 +175,26 @@ pub fn outbox(due: Timestamp, message: &Uuid) -> Vec<u8> {
 }
 
 /// The outbox keys of messages due at or before `now`.
-pub fn outbox_due(now: Timestamp) -> std::ops::RangeInclusive<Vec<u8>> {
+pub(super) fn outbox_due(now: Timestamp) -> std::ops::RangeInclusive<Vec<u8>> {
     outbox(Timestamp(0), &Uuid::nil())..=outbox(now, &Uuid::max())
 }
 
 /// The outbox keys of messages due after `now`.
-pub fn outbox_later(now: Timestamp) -> std::ops::Range<Vec<u8>> {
+pub(super) fn outbox_later(now: Timestamp) -> std::ops::Range<Vec<u8>> {
     outbox(Timestamp(now.millis().saturating_add(1)), &Uuid::nil())..vec![OUTBOX + 1]
 }
 
 /// Every outbox key.
-pub fn outbox_all() -> std::ops::Range<Vec<u8>> {
+pub(super) fn outbox_all() -> std::ops::Range<Vec<u8>> {
     vec![OUTBOX]..vec![OUTBOX + 1]
 }
 
 /// The due time in an outbox key.
-pub fn outbox_key_due(key: &[u8]) -> Timestamp {
+pub(super) fn outbox_key_due(key: &[u8]) -> Timestamp {
     Timestamp(decode_u64(key.get(1..9).unwrap_or_default()) as i64)
 }
 
-pub fn dead_letter(site: &SiteId, webhook: &WebhookId, message: &Uuid) -> Vec<u8> {
+pub(super) fn dead_letter(site: &SiteId, webhook: &WebhookId, message: &Uuid) -> Vec<u8> {
     with_prefix(
         DEAD_LETTER,
         &[
@@ -206,7 +206,7 @@ pub fn dead_letter(site: &SiteId, webhook: &WebhookId, message: &Uuid) -> Vec<u8
 }
 
 /// The prefix of a webhook's dead letters.
-pub fn dead_letters(site: &SiteId, webhook: &WebhookId) -> Vec<u8> {
+pub(super) fn dead_letters(site: &SiteId, webhook: &WebhookId) -> Vec<u8> {
     let mut prefix = with_prefix(
         DEAD_LETTER,
         &[site.as_str().as_bytes(), webhook.as_str().as_bytes()],
@@ -215,19 +215,19 @@ pub fn dead_letters(site: &SiteId, webhook: &WebhookId) -> Vec<u8> {
     prefix
 }
 
-pub fn response_id(id: &ResponseId) -> Vec<u8> {
+pub(super) fn response_id(id: &ResponseId) -> Vec<u8> {
     with_prefix(b'r', &[id.as_bytes()])
 }
 
-pub fn display_seq(seq: u64) -> Vec<u8> {
+pub(super) fn display_seq(seq: u64) -> Vec<u8> {
     with_prefix(DISPLAY, &[&seq.to_be_bytes()])
 }
 
-pub fn display_id(id: &DisplayId) -> Vec<u8> {
+pub(super) fn display_id(id: &DisplayId) -> Vec<u8> {
     with_prefix(b'd', &[id.as_bytes()])
 }
 
-pub fn ledger(site: &SiteId, member: &MemberHash) -> Vec<u8> {
+pub(super) fn ledger(site: &SiteId, member: &MemberHash) -> Vec<u8> {
     with_prefix(
         b'L',
         &[site.as_str().as_bytes(), member.as_str().as_bytes()],
@@ -235,21 +235,26 @@ pub fn ledger(site: &SiteId, member: &MemberHash) -> Vec<u8> {
 }
 
 /// Marks a receipt answered: written with the receipt's one response, in its batch.
-pub fn receipt(site: &SiteId, receipt: &ReceiptId) -> Vec<u8> {
+pub(super) fn receipt(site: &SiteId, receipt: &ReceiptId) -> Vec<u8> {
     with_prefix(
         b'U',
         &[site.as_str().as_bytes(), receipt.as_str().as_bytes()],
     )
 }
 
-pub fn quota_total(site: &SiteId, survey: &SurveyId) -> Vec<u8> {
+pub(super) fn quota_total(site: &SiteId, survey: &SurveyId) -> Vec<u8> {
     with_prefix(
         b'Q',
         &[site.as_str().as_bytes(), survey.as_str().as_bytes()],
     )
 }
 
-pub fn quota_store_day(site: &SiteId, survey: &SurveyId, store: &StoreId, day: i64) -> Vec<u8> {
+pub(super) fn quota_store_day(
+    site: &SiteId,
+    survey: &SurveyId,
+    store: &StoreId,
+    day: i64,
+) -> Vec<u8> {
     with_prefix(
         b'S',
         &[
@@ -262,7 +267,7 @@ pub fn quota_store_day(site: &SiteId, survey: &SurveyId, store: &StoreId, day: i
 }
 
 /// A kiosk's heartbeat: one per kiosk, overwritten.
-pub fn kiosk(site: &SiteId, store: &StoreId, kiosk: &KioskId) -> Vec<u8> {
+pub(super) fn kiosk(site: &SiteId, store: &StoreId, kiosk: &KioskId) -> Vec<u8> {
     with_prefix(
         b'H',
         &[
@@ -274,7 +279,7 @@ pub fn kiosk(site: &SiteId, store: &StoreId, kiosk: &KioskId) -> Vec<u8> {
 }
 
 /// The prefix of a site's kiosk heartbeats.
-pub fn site_kiosks(site: &SiteId) -> Vec<u8> {
+pub(super) fn site_kiosks(site: &SiteId) -> Vec<u8> {
     let mut prefix = with_prefix(b'H', &[site.as_str().as_bytes()]);
     prefix.push(0);
     prefix
@@ -282,7 +287,7 @@ pub fn site_kiosks(site: &SiteId) -> Vec<u8> {
 
 /// A kiosk's latest press on a survey, to tell a repeated press. A kiosk without a store has
 /// an empty store part (store ids are never empty).
-pub fn kiosk_press(
+pub(super) fn kiosk_press(
     site: &SiteId,
     store: Option<&StoreId>,
     kiosk: &KioskId,
@@ -300,24 +305,24 @@ pub fn kiosk_press(
 }
 
 /// The team's labels on the response `seq` of `site` (see `store::labels`).
-pub fn labels(site: &SiteId, seq: u64) -> Vec<u8> {
+pub(super) fn labels(site: &SiteId, seq: u64) -> Vec<u8> {
     with_prefix(LABELS, &[site.as_str().as_bytes(), &seq.to_be_bytes()])
 }
 
 /// The prefix of a site's labelled responses, in ingest order.
-pub fn site_labels(site: &SiteId) -> Vec<u8> {
+pub(super) fn site_labels(site: &SiteId) -> Vec<u8> {
     let mut prefix = with_prefix(LABELS, &[site.as_str().as_bytes()]);
     prefix.push(0);
     prefix
 }
 
 /// The sequence number after the last key with `prefix`, so a restarted writer goes on from there.
-pub fn next_seq(tree: &sled::Tree, prefix: u8) -> sled::Result<u64> {
+pub(super) fn next_seq(tree: &sled::Tree, prefix: u8) -> sled::Result<u64> {
     let last = tree.scan_prefix([prefix]).next_back().transpose()?;
     Ok(last.map_or(1, |(key, _)| decode_u64(&key[1..]) + 1))
 }
 
-pub fn decode_u64(bytes: &[u8]) -> u64 {
+pub(super) fn decode_u64(bytes: &[u8]) -> u64 {
     let mut buf = [0u8; 8];
     let n = bytes.len().min(8);
     buf[..n].copy_from_slice(&bytes[..n]);

@@ -1,7 +1,7 @@
 //! The team's labels on responses, and responses newest first: what the comments view reads.
 //!
 //! Labels live in the `events` tree (`T` keys, see [`keys`]) so that erasing a response
-//! removes its labels in the same batch; the writer sets them ([`Job::Labels`](super::Job)).
+//! removes its labels in the same batch; the writer sets them ([`Store::set_labels`]).
 
 use std::collections::BTreeMap;
 

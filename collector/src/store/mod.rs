@@ -8,7 +8,7 @@
 //! | `surveys` | site id `\0` survey id `\0` version (u32 BE) | [`Survey`] (JSON)       |
 //! | `events`  | see [`keys`]: responses, displays, contact ledger, quota counters, and the site and survey indexes of responses |
 //! | `api_keys`| key id                                | [`ApiKey`](crate::api_key::ApiKey) (JSON) |
-//! | `webhooks`| site id `\0` webhook id                | [`Webhook`](crate::webhook::Webhook) (JSON, with its secret) |
+//! | `webhooks`| site id `\0` webhook id                | [`Webhook`](shared::webhook::Webhook) (JSON, with its secret) |
 //! | `receipt_keys` | key id (`kid`)                   | [`ReceiptKey`] (JSON, with its secret) |
 //!
 //! The team's labels on responses are in `events` too ([`labels`]), so an erasure takes them along.
@@ -24,11 +24,30 @@
 //! Readers of responses ([`ResponseScan`]) see only what the writer has marked committed: every
 //! response up to [`Store::committed_response_seq`] is durable, and none can appear below it
 //! later. That mark is what makes an export cursor exact.
+//!
+//! The rest of the collector uses the store through [`Store`]'s methods, which take and
+//! return the collector's own types: no caller builds a writer job, and no public item here
+//! names a sled type, so that another backend can stand behind the same API.
+//!
+//! # Layout
+//!
+//! - this file: [`Store`]: opening it, the typed writes, the small reads.
+//! - [`writer`]: the group-commit engine, and one file per kind of write under `writer/`.
+//! - [`error`]: [`StoreError`], [`GroupFailure`], [`BackendError`].
+//! - [`keys`]: the key encodings of the `events` tree.
+//! - [`records`]: what is stored per response, display, kiosk and webhook message.
+//! - [`scan`], [`labels`], [`outbox`]: reading responses, labels and the outbox.
+//! - [`erasure`]: planning an erasure (the writer carries it out).
+//! - [`indexes`]: index entries for stores written before their index existed.
+//! - [`catalog`], [`key_ring`], [`receipt_keys`], [`webhooks`]: configuration kept in memory
+//!   and written through to its own tree.
 
 pub mod catalog;
 mod erasure;
+mod error;
+mod indexes;
 pub mod key_ring;
-pub mod keys;
+mod keys;
 mod labels;
 mod outbox;
 pub mod receipt_keys;
@@ -41,39 +60,27 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
+use shared::display::DisplayEvent;
 use shared::ids::{MemberHash, SiteId, StoreId, SurveyId};
 use shared::throttle::{ContactHistory, QuotaUsage};
-use tokio::sync::{mpsc, oneshot};
+use shared::time::Timestamp;
+use tokio::sync::Notify;
 
 pub use catalog::Catalog;
 pub use erasure::{Erased, Erasure, Scanned};
+pub use error::{BackendError, GroupFailure, StoreError};
 pub use key_ring::{KeyRing, KeyRingError};
 pub use keys::IndexScope;
 pub use receipt_keys::{ReceiptKey, ReceiptKeys};
-pub use records::{DisplayRecord, Flag, KioskRecord, ResponseRecord};
+pub use records::{
+    DeadLetter, DisplayRecord, Flag, KioskRecord, Message, MessageBody, NewMessage, NewResponse,
+    ResponseRecord,
+};
 pub use scan::{DisplayScan, ResponseScan};
 pub use webhooks::{WebhookError, Webhooks};
-pub use writer::{Job, OutboxChange, Stored, Verdict, WriterStats};
+pub use writer::{DecisionRequest, OutboxChange, Pending, Stored, Verdict, WriterStats};
 
-use tokio::sync::Notify;
 use writer::Committed;
-
-/// Why the store could not do what was asked.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("too many writes are waiting; try again shortly")]
-    Busy,
-    #[error("the store is shutting down")]
-    Closed,
-    #[error("storage failure: {0}")]
-    Sled(#[from] sled::Error),
-    #[error("i/o failure: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("corrupt record: {0}")]
-    Corrupt(#[from] serde_json::Error),
-    #[error("the index names record {0}, which is not stored")]
-    Missing(u64),
-}
 
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -101,20 +108,10 @@ pub struct Store {
     key_ring: Arc<KeyRing>,
     receipt_keys: Arc<ReceiptKeys>,
     webhooks: Arc<Webhooks>,
-    jobs: mpsc::Sender<Job>,
+    queue: writer::Queue,
     stats: Arc<WriterStats>,
     committed: Arc<Committed>,
     outbox_changed: Arc<Notify>,
-}
-
-/// A job handed to the writer; [`Pending::wait`] resolves once it is durable.
-#[derive(Debug)]
-pub struct Pending<T>(oneshot::Receiver<Result<T, StoreError>>);
-
-impl<T> Pending<T> {
-    pub async fn wait(self) -> Result<T, StoreError> {
-        self.0.await.map_err(|_| StoreError::Closed)?
-    }
 }
 
 /// Owns the writer thread; dropping every [`Store`] handle and then calling [`WriterHandle::join`]
@@ -141,8 +138,8 @@ impl Store {
         // file after each flush (sled #1452).
         let data_file = Arc::new(File::open(dir.join("db"))?);
         let events = db.open_tree("events")?;
-        build_response_indexes(&db, &events, &data_file)?;
-        build_display_indexes(&db, &events, &data_file)?;
+        indexes::build_response_indexes(&db, &events, &data_file)?;
+        indexes::build_display_indexes(&db, &events, &data_file)?;
         let catalog = Arc::new(Catalog::load(
             data_file.clone(),
             db.open_tree("sites")?,
@@ -157,15 +154,14 @@ impl Store {
             data_file.clone(),
             db.open_tree("webhooks")?,
         )?);
-        let (jobs, inbox) = mpsc::channel(options.max_pending_writes.max(1));
         let stats = Arc::new(WriterStats::default());
         let committed = Arc::new(Committed::default());
         let outbox_changed = Arc::new(Notify::new());
-        let thread = writer::spawn(
+        let (queue, thread) = writer::spawn(
             db.clone(),
             events.clone(),
             data_file,
-            inbox,
+            options.max_pending_writes,
             writer::Shared {
                 stats: stats.clone(),
                 committed: committed.clone(),
@@ -179,13 +175,83 @@ impl Store {
             key_ring,
             receipt_keys,
             webhooks,
-            jobs,
+            queue,
             stats,
             committed,
             outbox_changed,
         };
         Ok((store, WriterHandle(thread)))
     }
+
+    // Writes. Each hands one job to the writer and returns at once: refused with
+    // `StoreError::Busy` when too many writes are waiting, else a `Pending` that resolves once
+    // the write is durable. Several writes queued before any is awaited share a group commit.
+
+    /// Stores a response once (by id, and once per receipt), with its webhook messages.
+    pub fn put_response(&self, response: NewResponse) -> Result<Pending<Stored>, StoreError> {
+        self.queue.push(writer::PutResponse(response))
+    }
+
+    /// Stores a display event once, and notes it in the member's ledger.
+    pub fn put_display(
+        &self,
+        display: DisplayEvent<MemberHash>,
+        received_at: Timestamp,
+    ) -> Result<Pending<Stored>, StoreError> {
+        self.queue.push(writer::PutDisplay {
+            display,
+            received_at,
+        })
+    }
+
+    /// Decides for a member against the ledger and, when the answer is Show, records the
+    /// display in the same batch, so that two concurrent asks cannot both be shown.
+    pub fn decide_and_record(
+        &self,
+        request: DecisionRequest,
+    ) -> Result<Pending<Verdict>, StoreError> {
+        self.queue.push(writer::DecideAndRecord(request))
+    }
+
+    /// Keeps a kiosk's latest heartbeat, overwriting the one before.
+    pub fn record_heartbeat(
+        &self,
+        site: &SiteId,
+        record: KioskRecord,
+    ) -> Result<Pending<()>, StoreError> {
+        self.queue.push(writer::RecordHeartbeat {
+            site: site.clone(),
+            record,
+        })
+    }
+
+    /// Replaces the team's labels on a response of the site (none: removes them). Resolves to
+    /// whether the response is there: an erased one keeps no labels.
+    pub fn set_labels(
+        &self,
+        site: &SiteId,
+        seq: u64,
+        labels: Vec<String>,
+    ) -> Result<Pending<bool>, StoreError> {
+        self.queue.push(writer::SetLabels {
+            site: site.clone(),
+            seq,
+            labels,
+        })
+    }
+
+    /// Changes the webhook outbox. Resolves to whether anything changed.
+    pub fn update_outbox(&self, change: OutboxChange) -> Result<Pending<bool>, StoreError> {
+        self.queue.push(writer::UpdateOutbox(change))
+    }
+
+    /// Erases what a plan names (see [`Store::plan_member_erasure`], [`Store::plan_expiry`])
+    /// in one batch. Resolves to what was removed.
+    pub fn erase(&self, erasure: Erasure) -> Result<Pending<Erased>, StoreError> {
+        self.queue.push(writer::Erase(erasure))
+    }
+
+    // Reads.
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -216,31 +282,9 @@ impl Store {
         &self.stats
     }
 
-    /// Hands a job to the writer and waits until it is durable (or refused).
-    pub async fn submit<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Job,
-    ) -> Result<T, StoreError> {
-        self.enqueue(make)?.wait().await
-    }
-
-    /// Hands a job to the writer without waiting, so that several jobs (a batch) join the
-    /// same group commit. Refused at once when too many writes are waiting.
-    pub fn enqueue<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Job,
-    ) -> Result<Pending<T>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        match self.jobs.try_send(make(reply)) {
-            Ok(()) => Ok(Pending(answer)),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(StoreError::Busy),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(StoreError::Closed),
-        }
-    }
-
     /// Whether the writer thread is alive and accepting work.
     pub fn is_writable(&self) -> bool {
-        !self.jobs.is_closed() && !self.stats.failing()
+        !self.queue.is_closed() && !self.stats.failing()
     }
 
     /// Every response with a sequence number up to this one is durable and readable, and no
@@ -318,96 +362,4 @@ impl Store {
     pub fn size_on_disk(&self) -> u64 {
         self.db.size_on_disk().unwrap_or(0)
     }
-}
-
-/// Gives every stored response its site and survey index entries, once: stores written before
-/// the indexes existed get them on the first open.
-fn build_response_indexes(
-    db: &sled::Db,
-    events: &sled::Tree,
-    data_file: &File,
-) -> Result<(), StoreError> {
-    let records = keys::response_seq(0)..keys::response_seq_end();
-    build_index_once(
-        db,
-        events,
-        data_file,
-        keys::response_indexes_built(),
-        records,
-        "responses",
-        |bytes| {
-            let record: ResponseRecord = serde_json::from_slice(bytes)?;
-            let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
-            Ok(vec![
-                keys::site_response(site, record.seq),
-                keys::survey_response(site, survey, record.seq),
-            ])
-        },
-    )
-}
-
-/// Gives every stored display its survey index entry, once (stores written before the index
-/// existed get it on the first open).
-fn build_display_indexes(
-    db: &sled::Db,
-    events: &sled::Tree,
-    data_file: &File,
-) -> Result<(), StoreError> {
-    let records = keys::display_seq(0)..keys::display_seq(u64::MAX);
-    build_index_once(
-        db,
-        events,
-        data_file,
-        keys::display_indexes_built(),
-        records,
-        "displays",
-        |bytes| {
-            let record: DisplayRecord = serde_json::from_slice(bytes)?;
-            let display = &record.display;
-            Ok(vec![keys::survey_display(
-                &display.context.site_id,
-                &display.survey_id,
-                record.seq,
-            )])
-        },
-    )
-}
-
-/// Adds the index entries `entries_of` gives for each record in `records`, unless the flag
-/// `done` says it was done before. Batches of 10,000 records; the flag goes in with the last
-/// batch, and all of it is made durable (flush, then fsync) before the store is used.
-fn build_index_once(
-    db: &sled::Db,
-    events: &sled::Tree,
-    data_file: &File,
-    done: Vec<u8>,
-    records: std::ops::Range<Vec<u8>>,
-    what: &str,
-    entries_of: impl Fn(&[u8]) -> Result<Vec<Vec<u8>>, StoreError>,
-) -> Result<(), StoreError> {
-    if events.contains_key(&done)? {
-        return Ok(());
-    }
-    let mut batch = sled::Batch::default();
-    let (mut pending, mut total) = (0, 0u64);
-    for item in events.range(records) {
-        let (_, bytes) = item?;
-        for entry in entries_of(&bytes)? {
-            batch.insert(entry, Vec::new());
-        }
-        pending += 1;
-        total += 1;
-        if pending == 10_000 {
-            events.apply_batch(std::mem::take(&mut batch))?;
-            pending = 0;
-        }
-    }
-    batch.insert(done, Vec::new());
-    events.apply_batch(batch)?;
-    db.flush()?;
-    data_file.sync_data()?;
-    if total > 0 {
-        tracing::info!(records = total, "indexed the stored {what}");
-    }
-    Ok(())
 }

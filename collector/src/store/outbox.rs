@@ -9,7 +9,9 @@ use shared::ids::SiteId;
 use shared::time::Timestamp;
 
 use super::{Store, StoreError, keys};
-use crate::webhook::{DeadLetter, Message, WebhookId};
+use shared::webhook::WebhookId;
+
+use super::records::{DeadLetter, Message};
 
 impl Store {
     /// Up to `limit` messages due at or before `now`, the longest waiting first.

@@ -11,7 +11,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use shared::ids::SiteId;
 
 use super::StoreError;
-use crate::webhook::{MAX_PER_SITE, Webhook, WebhookId};
+use shared::webhook::{MAX_PER_SITE, Webhook, WebhookId};
 
 #[derive(Debug)]
 pub struct Webhooks {

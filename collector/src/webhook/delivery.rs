@@ -28,7 +28,7 @@ use uuid::Uuid;
 use super::{DeadLetter, Message, Webhook, signature};
 use crate::clock::Clock;
 use crate::metrics::Metrics;
-use crate::store::{Job, OutboxChange, Store, StoreError};
+use crate::store::{OutboxChange, Store, StoreError};
 
 /// How messages are tried.
 #[derive(Debug, Clone)]
@@ -278,11 +278,8 @@ impl Worker {
     async fn record(&self, change: OutboxChange) {
         for pause in [10, 100, 1_000, 5_000] {
             let change = change.clone();
-            match self
-                .store
-                .submit(|reply| Job::Outbox { change, reply })
-                .await
-            {
+            let pending = self.store.update_outbox(change);
+            match async { pending?.await }.await {
                 Ok(_) => return,
                 Err(StoreError::Closed) => return,
                 Err(e) => {

@@ -38,7 +38,8 @@ mod tests {
     /// The example of the Standard Webhooks specification and its reference libraries.
     #[test]
     fn signs_the_specification_example() {
-        let secret = Secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into());
+        let secret: Secret =
+            serde_json::from_str(r#""whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw""#).unwrap();
         assert_eq!(
             sign(
                 &secret,

@@ -619,19 +619,19 @@ async fn an_export_stream_holds_one_page_at_a_time() {
 /// A store written before the site and survey indexes existed gets them on its next open.
 #[tokio::test]
 async fn responses_stored_before_the_indexes_existed_are_indexed_on_open() {
-    use collector::store::{IndexScope, Job, Store, StoreOptions};
+    use collector::store::{IndexScope, NewResponse, Store, StoreOptions};
 
     let dir = tempfile::tempdir().unwrap();
     let (store, writer) = Store::open(dir.path(), &StoreOptions::default()).unwrap();
     for i in 0..30 {
         store
-            .submit(|reply| Job::Response {
+            .put_response(NewResponse {
                 response: stored_response(1, json!({ "nps": i % 11 }), json!({})),
                 received_at: shared::time::Timestamp(i),
-                webhooks: Vec::new(),
+                messages: Vec::new(),
                 repeat_window: shared::time::Period::ZERO,
-                reply,
             })
+            .unwrap()
             .await
             .unwrap();
     }

@@ -3,7 +3,7 @@
 use std::sync::Once;
 
 use collector::clock::Clock;
-use collector::store::{Job, Store};
+use collector::store::{NewResponse, Store};
 use collector::{Application, Config};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -303,12 +303,11 @@ impl TestApp {
                 let received_at = self.clock.now();
                 group.push(
                     self.store
-                        .enqueue(|reply| Job::Response {
+                        .put_response(NewResponse {
                             response,
                             received_at,
-                            webhooks: Vec::new(),
+                            messages: Vec::new(),
                             repeat_window: shared::time::Period::ZERO,
-                            reply,
                         })
                         .expect("the writer takes the job"),
                 );
@@ -316,12 +315,12 @@ impl TestApp {
             in_flight.push_back(group);
             if in_flight.len() == 3 {
                 for pending in in_flight.pop_front().unwrap_or_default() {
-                    pending.wait().await.expect("stored");
+                    pending.await.expect("stored");
                 }
             }
         }
         for pending in in_flight.into_iter().flatten() {
-            pending.wait().await.expect("stored");
+            pending.await.expect("stored");
         }
     }
 

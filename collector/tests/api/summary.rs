@@ -486,18 +486,15 @@ async fn bad_summary_parameters_get_machine_readable_errors() {
 /// count old displays too.
 #[tokio::test]
 async fn displays_stored_before_the_display_index_existed_are_indexed_on_open() {
-    use collector::store::{Job, Store, StoreOptions};
+    use collector::store::{Store, StoreOptions};
 
     let dir = tempfile::tempdir().unwrap();
     let (store, writer) = Store::open(dir.path(), &StoreOptions::default()).unwrap();
     for i in 0..5 {
         let display = serde_json::from_value(display_json(Some("gangnam-01"), "shown")).unwrap();
         store
-            .submit(|reply| Job::Display {
-                display,
-                received_at: shared::time::Timestamp(i),
-                reply,
-            })
+            .put_display(display, shared::time::Timestamp(i))
+            .unwrap()
             .await
             .unwrap();
     }
