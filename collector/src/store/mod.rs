@@ -233,7 +233,7 @@ impl Store {
         seq: u64,
         labels: Vec<String>,
     ) -> Result<Pending<bool>, StoreError> {
-        self.queue.push(writer::SetLabels {
+        self.queue.push(writer::ReplaceLabels {
             site: site.clone(),
             seq,
             labels,

@@ -8,18 +8,18 @@ use crate::store::StoreError;
 use crate::store::keys;
 use crate::store::records::ResponseRecord;
 
-pub(in crate::store) struct SetLabels {
+pub(in crate::store) struct ReplaceLabels {
     pub(in crate::store) site: SiteId,
     pub(in crate::store) seq: u64,
     pub(in crate::store) labels: Vec<String>,
 }
 
-impl Job for SetLabels {
+impl Job for ReplaceLabels {
     /// Whether the response is there.
     type Output = bool;
 
     fn apply(self, group: &mut Group<'_>) -> Result<bool, StoreError> {
-        let SetLabels { site, seq, labels } = self;
+        let ReplaceLabels { site, seq, labels } = self;
         let Some(record) = group.read_json::<ResponseRecord>(&keys::response_seq(seq))? else {
             return Ok(false);
         };
