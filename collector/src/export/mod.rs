@@ -34,7 +34,7 @@ use shared::ids::{SiteId, StoreId, SurveyId};
 use shared::response::{Channel, JourneyStage};
 use shared::time::Timestamp;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::store::{Catalog, IndexScope, ResponseRecord, ResponseScan, Store, StoreError};
 use csv_layout::CsvLayout;
 
@@ -320,7 +320,7 @@ impl ExportQuery {
             && catalog.latest_survey(&site, survey).is_none()
         {
             return Err(ApiError::NotFound {
-                what: "survey",
+                missing: Missing::Survey,
                 id: survey.to_string(),
                 field: Some("survey"),
             });

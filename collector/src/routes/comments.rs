@@ -21,7 +21,7 @@ use super::sites::{known_site, parse_site_id};
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
 use crate::comments::{Comment, comments_of, normalize_labels};
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::{IndexScope, Job};
@@ -76,7 +76,7 @@ async fn list(
     caller.require(Scope::Export, &site_id)?;
     let site = known_site(&state, &site_id)?;
     let unknown_survey = || ApiError::NotFound {
-        what: "survey",
+        missing: Missing::Survey,
         id: survey.clone(),
         field: None,
     };
@@ -206,7 +206,7 @@ async fn set_labels(
     let site_id = parse_site_id(&site)?;
     let site = known_site(&state, &site_id)?;
     let unknown = || ApiError::NotFound {
-        what: "response",
+        missing: Missing::Response,
         id: response.clone(),
         field: None,
     };

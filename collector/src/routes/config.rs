@@ -12,7 +12,7 @@ use shared::ids::{SiteId, StoreId};
 use shared::sampling::stable_hash;
 use shared::site::SiteConfig;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -44,7 +44,7 @@ async fn site_config(
         ))
     })?;
     let not_found = || ApiError::NotFound {
-        what: "site",
+        missing: Missing::Site,
         id: site.clone(),
         field: None,
     };

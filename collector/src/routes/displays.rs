@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::site_named;
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::{Job, Stored};
@@ -41,7 +41,7 @@ async fn post_display(
         .is_none()
     {
         return Err(ApiError::NotFound {
-            what: "survey version",
+            missing: Missing::SurveyVersion,
             id: format!("{} v{}", event.survey_id, event.survey_version),
             field: Some("survey_version"),
         });

@@ -30,7 +30,7 @@ use utoipa_axum::routes;
 use super::site_named;
 use super::sites::parse_site_id;
 use crate::auth::AdminKey;
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::{Job, Verdict};
@@ -113,7 +113,7 @@ async fn post_eligibility(
         .catalog()
         .latest_survey(&site.id, &request.survey_id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey",
+            missing: Missing::Survey,
             id: request.survey_id.to_string(),
             field: Some("survey_id"),
         })?;
@@ -194,7 +194,7 @@ async fn admin_explain(
         .catalog()
         .latest_survey(&site.id, &request.survey_id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey",
+            missing: Missing::Survey,
             id: request.survey_id.to_string(),
             field: Some("survey_id"),
         })?;

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::export::{self, ExportQuery, Format, NEXT_CURSOR, Progress};
 use crate::state::AppState;
 
@@ -38,7 +38,7 @@ async fn export(
     caller.require(Scope::Export, &site_id)?;
     if state.store.catalog().site(&site_id).is_none() {
         return Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site,
             field: None,
         });

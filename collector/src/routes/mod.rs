@@ -121,7 +121,7 @@ fn site_named(
         .catalog()
         .site(id)
         .ok_or_else(|| crate::error::ApiError::NotFound {
-            what: "site",
+            missing: crate::error::Missing::Site,
             id: id.to_string(),
             field: Some(field),
         })

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 
 use super::surveys::{not_found_site, survey_from_body};
 use crate::auth::AdminKey;
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::preview::{DEVICE_SITE, Preview};
 use crate::state::AppState;
@@ -80,7 +80,7 @@ fn find(state: &AppState, id: &str) -> Result<Preview, ApiError> {
         .previews
         .get(id, state.clock.now())
         .ok_or_else(|| ApiError::NotFound {
-            what: "preview",
+            missing: Missing::Preview,
             id: id.to_owned(),
             field: None,
         })
@@ -141,7 +141,7 @@ async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Response
     let found = find(&state, &id);
     let Some(html) = super::www::page("preview.html") else {
         return ApiError::NotFound {
-            what: "page",
+            missing: Missing::Page,
             id: "preview.html".into(),
             field: None,
         }

@@ -27,7 +27,7 @@ use super::responses::{Accepted, accept, enqueue};
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::receipt::{self, Issued, ReceiptRequest, qr};
 use crate::state::AppState;
@@ -86,7 +86,7 @@ async fn show(
         .catalog()
         .latest_survey(&claims.site_id, &claims.survey_id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey",
+            missing: Missing::Survey,
             id: claims.survey_id.to_string(),
             field: None,
         })?;
@@ -173,7 +173,7 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Respo
         return match open(&state, &token) {
             Err(e) => e.into_response(),
             Ok(_) => ApiError::NotFound {
-                what: "page",
+                missing: Missing::Page,
                 id: "receipt.html".into(),
                 field: None,
             }

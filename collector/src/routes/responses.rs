@@ -128,12 +128,12 @@ pub(super) fn enqueue(
         .survey_version(&site.id, &raw.survey_id, raw.survey_version)
         .ok_or_else(|| match catalog.latest_survey(&site.id, &raw.survey_id) {
             Some(_) => ApiError::NotFound {
-                what: "survey version",
+                missing: crate::error::Missing::SurveyVersion,
                 id: format!("{} v{}", raw.survey_id, raw.survey_version),
                 field: Some("survey_version"),
             },
             None => ApiError::NotFound {
-                what: "survey",
+                missing: crate::error::Missing::Survey,
                 id: raw.survey_id.to_string(),
                 field: Some("survey_id"),
             },

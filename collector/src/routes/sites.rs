@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::site::{Site, SiteInput, SiteView};
 use crate::state::AppState;
@@ -23,7 +23,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
     SiteId::parse(raw).map_err(|_| ApiError::NotFound {
-        what: "site",
+        missing: Missing::Site,
         id: raw.to_owned(),
         field: None,
     })
@@ -39,7 +39,7 @@ pub(super) fn known_site(
         .catalog()
         .site(id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: id.to_string(),
             field: None,
         })
@@ -119,7 +119,7 @@ async fn update(
     match updated {
         Ok(site) => Ok(axum::Json(site.view())),
         Err(CatalogError::NoSite) => Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site,
             field: None,
         }),

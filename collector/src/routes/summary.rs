@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::state::AppState;
 use crate::summary::{self, SummaryQuery};
 
@@ -38,13 +38,13 @@ async fn summary(
     let catalog = state.store.catalog();
     if catalog.site(&site_id).is_none() {
         return Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site,
             field: None,
         });
     }
     let unknown_survey = || ApiError::NotFound {
-        what: "survey",
+        missing: Missing::Survey,
         id: survey.clone(),
         field: None,
     };

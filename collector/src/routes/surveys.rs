@@ -18,7 +18,7 @@ use shared::survey::Survey;
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::{Json, from_value};
 use crate::state::AppState;
 use crate::store::ResponseRecord;
@@ -68,7 +68,7 @@ pub(super) fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiErro
     match state.store.catalog().site(&id) {
         Some(_) => Ok(()),
         None => Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site.to_owned(),
             field: None,
         }),
@@ -77,7 +77,7 @@ pub(super) fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiErro
 
 fn survey_not_found(survey: &str) -> ApiError {
     ApiError::NotFound {
-        what: "survey",
+        missing: Missing::Survey,
         id: survey.to_owned(),
         field: None,
     }
@@ -112,7 +112,7 @@ async fn create(
         Ok(survey) => Ok((StatusCode::CREATED, axum::Json(survey))),
         Err(CatalogError::Exists) => Err(ApiError::Conflict { what: "survey", id }),
         Err(CatalogError::NoSite) => Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site,
             field: None,
         }),
@@ -218,7 +218,7 @@ async fn read_version(
     // Read as text, so that a version that is not a number is a 404 in the API's error shape
     // rather than axum's plain-text 400.
     let version_not_found = || ApiError::NotFound {
-        what: "survey version",
+        missing: Missing::SurveyVersion,
         id: format!("{survey} v{version}"),
         field: None,
     };
@@ -229,7 +229,7 @@ async fn read_version(
         .survey_version(&parse_site_id(&site)?, &id, version)
         .map(axum::Json)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey version",
+            missing: Missing::SurveyVersion,
             id: format!("{survey} v{version}"),
             field: None,
         })

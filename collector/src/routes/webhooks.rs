@@ -50,7 +50,7 @@ fn site(state: &AppState, raw: &str) -> Result<SiteId, ApiError> {
     match state.store.catalog().site(&id) {
         Some(_) => Ok(id),
         None => Err(ApiError::NotFound {
-            what: "site",
+            missing: crate::error::Missing::Site,
             id: raw.to_owned(),
             field: None,
         }),
@@ -59,7 +59,7 @@ fn site(state: &AppState, raw: &str) -> Result<SiteId, ApiError> {
 
 fn not_found(raw: &str) -> ApiError {
     ApiError::NotFound {
-        what: "webhook",
+        missing: crate::error::Missing::Webhook,
         id: raw.to_owned(),
         field: None,
     }
@@ -381,7 +381,7 @@ async fn retry_one(
 ) -> Result<axum::Json<Retried>, ApiError> {
     let hook = webhook(&state, &site_raw, &raw)?;
     let missing = || ApiError::NotFound {
-        what: "dead letter",
+        missing: crate::error::Missing::DeadLetter,
         id: message.clone(),
         field: None,
     };
