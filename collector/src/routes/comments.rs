@@ -17,7 +17,8 @@ use shared::survey::Survey;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::sites::{known_site, parse_site_id};
+use super::site_named;
+use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
 use crate::comments::{Comment, comments_of, normalize_labels};
@@ -74,7 +75,7 @@ async fn list(
     let site_id = parse_site_id(&site)?;
     // The scope first: a key for one site learns nothing about which other sites exist.
     caller.require(Scope::Export, &site_id)?;
-    let site = known_site(&state, &site_id)?;
+    let site = site_named(&state, &site_id, None)?;
     let unknown_survey = || ApiError::NotFound {
         missing: Missing::Survey,
         id: survey.clone(),
@@ -169,7 +170,7 @@ async fn labels_in_use(
 ) -> Result<axum::Json<Vec<LabelCount>>, ApiError> {
     let site_id = parse_site_id(&site)?;
     caller.require(Scope::Export, &site_id)?;
-    let site = known_site(&state, &site_id)?;
+    let site = site_named(&state, &site_id, None)?;
     let mut counts = BTreeMap::<String, u64>::new();
     for labels in state.store.labelled(&site.id)?.into_values() {
         for label in labels {
@@ -204,7 +205,7 @@ async fn set_labels(
     Json(body): Json<SetLabels>,
 ) -> Result<axum::Json<Labelled>, ApiError> {
     let site_id = parse_site_id(&site)?;
-    let site = known_site(&state, &site_id)?;
+    let site = site_named(&state, &site_id, None)?;
     let unknown = || ApiError::NotFound {
         missing: Missing::Response,
         id: response.clone(),

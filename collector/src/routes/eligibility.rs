@@ -188,7 +188,7 @@ async fn admin_explain(
     Json(request): Json<ExplainRequest>,
 ) -> Result<axum::Json<ExplainAnswer>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = super::site_named(&state, &id, None)?;
     let survey = state
         .store
         .catalog()

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::Caller;
-use crate::error::{ApiError, Missing};
+use crate::error::ApiError;
 use crate::export::{self, ExportQuery, Format, NEXT_CURSOR, Progress};
 use crate::state::AppState;
 
@@ -36,13 +36,7 @@ async fn export(
     let site_id = parse_site_id(&site)?;
     // The scope first: a key for one site learns nothing about which other sites exist.
     caller.require(Scope::Export, &site_id)?;
-    if state.store.catalog().site(&site_id).is_none() {
-        return Err(ApiError::NotFound {
-            missing: Missing::Site,
-            id: site,
-            field: None,
-        });
-    }
+    super::site_named(&state, &site_id, None)?;
     let Query(pairs) =
         query.map_err(|e| ApiError::bad_query("invalid_parameter", "query", e.body_text()))?;
     let committed = state.store.committed_response_seq();

@@ -157,7 +157,7 @@ async fn list(
         ))
     })?;
     let id = parse_site_id(&site)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = super::site_named(&state, &id, None)?;
     let stale_after = query.stale_after.unwrap_or(DEFAULT_STALE_AFTER_SECS);
     let now = state.clock.now();
     let kiosks = state

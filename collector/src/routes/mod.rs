@@ -110,11 +110,13 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(dashboard::router())
 }
 
-/// Looks up a site named by a request body, as a 404 naming `field` when it does not exist.
+/// The site a request names, or its 404: every route that reads a site finds it here, so an
+/// unknown site is the same answer everywhere. `field` is the body field that named it
+/// (`"context.site_id"`), or `None` for a site named by the path.
 fn site_named(
     state: &AppState,
     id: &shared::ids::SiteId,
-    field: &'static str,
+    field: impl Into<Option<&'static str>>,
 ) -> Result<std::sync::Arc<crate::site::Site>, crate::error::ApiError> {
     state
         .store
@@ -123,6 +125,6 @@ fn site_named(
         .ok_or_else(|| crate::error::ApiError::NotFound {
             missing: crate::error::Missing::Site,
             id: id.to_string(),
-            field: Some(field),
+            field: field.into(),
         })
 }

@@ -18,7 +18,8 @@ use shared::time::Timestamp;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::surveys::{not_found_site, survey_from_body};
+use super::sites::parse_site_id;
+use super::surveys::survey_from_body;
 use crate::auth::AdminKey;
 use crate::error::{ApiError, Missing};
 use crate::extract::Json;
@@ -51,7 +52,7 @@ async fn create(
     Path(site): Path<String>,
     Json(body): Json<serde_json::Value>,
 ) -> Result<(StatusCode, axum::Json<Made>), ApiError> {
-    not_found_site(&state, &site)?;
+    super::site_named(&state, &parse_site_id(&site)?, None)?;
     let mut survey = survey_from_body(&site, body)?;
     // Shown as it would be once published: active, at the next version.
     survey.version = state

@@ -43,7 +43,7 @@ async fn erase(
     Json(request): Json<EraseRequest>,
 ) -> Result<axum::Json<EraseAnswer>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = super::site_named(&state, &id, None)?;
     let member = site.member_hash(&request.member);
     let erased = privacy::erase_member(&state.store, &site.id, &member).await?;
     tracing::info!(site = %site.id, responses = erased.responses, displays = erased.displays, "erased a member");

@@ -52,7 +52,7 @@ async fn issue(
 ) -> Result<(StatusCode, axum::Json<Issued>), ApiError> {
     let id = parse_site_id(&site)?;
     caller.require(Scope::Receipts, &id)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = super::site_named(&state, &id, None)?;
     let public_url = public_url(&state, &headers)?;
     let (store, now) = (state.store.clone(), state.clock.now());
     // Blocking: the site's first receipt makes its key durably, and the QR code is drawn.
@@ -197,7 +197,7 @@ async fn rotate_key(
     Path(site): Path<String>,
 ) -> Result<(StatusCode, axum::Json<KeyView>), ApiError> {
     let id = parse_site_id(&site)?;
-    super::sites::known_site(&state, &id)?;
+    super::site_named(&state, &id, None)?;
     let (store, now) = (state.store.clone(), state.clock.now());
     let key = tokio::task::spawn_blocking(move || store.receipt_keys().rotate(&id, now)).await??;
     Ok((

@@ -29,22 +29,6 @@ pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
     })
 }
 
-/// The site named by a route, or its 404.
-pub(super) fn known_site(
-    state: &AppState,
-    id: &SiteId,
-) -> Result<std::sync::Arc<crate::site::Site>, ApiError> {
-    state
-        .store
-        .catalog()
-        .site(id)
-        .ok_or_else(|| ApiError::NotFound {
-            missing: Missing::Site,
-            id: id.to_string(),
-            field: None,
-        })
-}
-
 #[utoipa::path(get, path = "/v1/admin/sites", tag = "sites", summary = "every site", responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
 async fn list(
     caller: Caller,
@@ -73,7 +57,7 @@ async fn read(
     Path(site): Path<String>,
 ) -> Result<axum::Json<SiteView>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = known_site(&state, &id)?;
+    let site = super::site_named(&state, &id, None)?;
     Ok(axum::Json(site.view()))
 }
 

@@ -35,14 +35,8 @@ async fn summary(
     let site_id = parse_site_id(&site)?;
     // The scope first: a key for one site learns nothing about which other sites exist.
     caller.require(Scope::Export, &site_id)?;
+    super::site_named(&state, &site_id, None)?;
     let catalog = state.store.catalog();
-    if catalog.site(&site_id).is_none() {
-        return Err(ApiError::NotFound {
-            missing: Missing::Site,
-            id: site,
-            field: None,
-        });
-    }
     let unknown_survey = || ApiError::NotFound {
         missing: Missing::Survey,
         id: survey.clone(),

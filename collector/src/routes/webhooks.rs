@@ -47,14 +47,8 @@ const OUTBOX_LIST: usize = 100;
 
 fn site(state: &AppState, raw: &str) -> Result<SiteId, ApiError> {
     let id = parse_site_id(raw)?;
-    match state.store.catalog().site(&id) {
-        Some(_) => Ok(id),
-        None => Err(ApiError::NotFound {
-            missing: crate::error::Missing::Site,
-            id: raw.to_owned(),
-            field: None,
-        }),
-    }
+    super::site_named(state, &id, None)?;
+    Ok(id)
 }
 
 fn not_found(raw: &str) -> ApiError {
