@@ -16,7 +16,8 @@
 //!
 //! # Layout
 //!
-//! - this file: the query ([`ExportQuery::parse`]), the filter and the page-by-page stream.
+//! - this file: the query ([`ExportQuery::parse`]) and the page-by-page stream; which
+//!   responses it holds is a [`ContextFilter`].
 //! - [`csv_layout`]: CSV columns and cells, and formula neutralisation.
 //! - [`timestamps`]: times in queries and cells.
 
@@ -30,12 +31,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use axum::body::Bytes;
 use futures_util::Stream;
 use serde::Serialize;
-use shared::ids::{SiteId, StoreId, SurveyId};
-use shared::response::{Channel, JourneyStage};
-use shared::time::Timestamp;
+use shared::ids::{SiteId, SurveyId};
 
 use crate::error::{ApiError, Missing};
-use crate::store::{Catalog, IndexScope, ResponseRecord, ResponseScan, Store, StoreError};
+use crate::filter::{ContextFilter, FilterParam};
+use crate::store::{Catalog, ResponseRecord, ResponseScan, Store, StoreError};
 use csv_layout::CsvLayout;
 
 /// The header that carries the cursor of the next export.
@@ -63,75 +63,16 @@ pub enum Format {
     Json { limit: usize },
 }
 
-/// Which responses an export includes, besides its site and cursor.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub survey: Option<SurveyId>,
-    /// Received at or after (inclusive), by the collector's clock.
-    pub from: Option<Timestamp>,
-    /// Received before (exclusive).
-    pub to: Option<Timestamp>,
-    /// Any of these; empty: all.
-    pub channels: Vec<Channel>,
-    pub stores: Vec<StoreId>,
-    pub stages: Vec<JourneyStage>,
-}
-
-impl Filter {
-    /// Whether the index alone (site, survey) decides: then records need not be parsed.
-    fn index_decides(&self) -> bool {
-        self.from.is_none()
-            && self.to.is_none()
-            && self.channels.is_empty()
-            && self.stores.is_empty()
-            && self.stages.is_empty()
-    }
-
-    pub fn matches(&self, record: &ResponseRecord) -> bool {
-        let r = &record.response;
-        let ctx = &r.context;
-        self.survey.as_ref().is_none_or(|s| s == &r.survey_id)
-            && self.from.is_none_or(|from| record.received_at >= from)
-            && self.to.is_none_or(|to| record.received_at < to)
-            && (self.channels.is_empty() || self.channels.contains(&ctx.channel))
-            && (self.stores.is_empty()
-                || ctx
-                    .store_id
-                    .as_ref()
-                    .is_some_and(|s| self.stores.contains(s)))
-            && (self.stages.is_empty()
-                || ctx.journey_stage.is_some_and(|s| self.stages.contains(&s)))
-    }
-}
-
 /// An export, read from a query string and checked against the catalog and the store.
 #[derive(Debug, Clone)]
 pub struct ExportQuery {
     pub site: SiteId,
-    pub filter: Filter,
+    pub filter: ContextFilter,
     pub format: Format,
     /// Responses after this sequence number …
     pub after: u64,
     /// … up to this one: the committed mark when the request was read.
     pub upto: u64,
-}
-
-pub fn stage_name(stage: JourneyStage) -> &'static str {
-    match stage {
-        JourneyStage::PrePurchase => "pre_purchase",
-        JourneyStage::Purchase => "purchase",
-        JourneyStage::PostPurchase => "post_purchase",
-    }
-}
-
-pub fn parse_stage(s: &str) -> Option<JourneyStage> {
-    [
-        JourneyStage::PrePurchase,
-        JourneyStage::Purchase,
-        JourneyStage::PostPurchase,
-    ]
-    .into_iter()
-    .find(|stage| stage_name(*stage) == s)
 }
 
 const PARAMS: [&str; 10] = [
@@ -158,7 +99,7 @@ impl ExportQuery {
         committed: u64,
     ) -> Result<Self, ApiError> {
         let mut single: [Option<&str>; PARAMS.len()] = [None; PARAMS.len()];
-        let mut filter = Filter::default();
+        let mut filter = ContextFilter::default();
         for (name, value) in pairs {
             let Some(i) = PARAMS.iter().position(|p| p == name) else {
                 return Err(ApiError::bad_query(
@@ -171,44 +112,13 @@ impl ExportQuery {
                 ));
             };
             let value = value.as_str();
-            // Lists: repeat the parameter or separate values with commas.
-            let items = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
-            match PARAMS[i] {
-                "channel" => {
-                    for item in items() {
-                        let channel = Channel::ALL
-                            .into_iter()
-                            .find(|c| c.as_str() == item)
-                            .ok_or_else(|| {
-                                invalid(
-                                    "channel",
-                                    format!("{item:?} is not web, kiosk, receipt or app"),
-                                )
-                            })?;
-                        filter.channels.push(channel);
-                    }
-                }
-                "store" => {
-                    for item in items() {
-                        let store = StoreId::parse(item)
-                            .map_err(|e| invalid("store", format!("{item:?}: {e}")))?;
-                        filter.stores.push(store);
-                    }
-                }
-                "journey_stage" => {
-                    for item in items() {
-                        let stage = parse_stage(item).ok_or_else(|| {
-                            invalid(
-                                "journey_stage",
-                                format!("{item:?} is not pre_purchase, purchase or post_purchase"),
-                            )
-                        })?;
-                        filter.stages.push(stage);
-                    }
-                }
-                param => {
+            // Lists are read as they come (repeat the parameter or separate values with
+            // commas); the others once all are in.
+            match FilterParam::parse(PARAMS[i]) {
+                Some(list) if list.is_list() => filter.read(list, value)?,
+                _ => {
                     if single[i].replace(value).is_some() {
-                        return Err(invalid(param, "give this parameter once"));
+                        return Err(invalid(PARAMS[i], "give this parameter once"));
                     }
                 }
             }
@@ -219,25 +129,12 @@ impl ExportQuery {
             let survey = SurveyId::parse(raw).map_err(|e| invalid("survey", e.to_string()))?;
             filter.survey = Some(survey);
         }
-        let time = |param: &'static str| -> Result<Option<Timestamp>, ApiError> {
-            get(param)
-                .map(|raw| {
-                    timestamps::parse_time(raw)
-                        .map_err(|m| ApiError::bad_query("invalid_time", param, m))
-                })
-                .transpose()
-        };
-        filter.from = time("from")?;
-        filter.to = time("to")?;
-        if let (Some(from), Some(to)) = (filter.from, filter.to)
-            && from >= to
-        {
-            return Err(ApiError::bad_query(
-                "invalid_time",
-                "to",
-                "must be later than from",
-            ));
+        for time in [FilterParam::From, FilterParam::To] {
+            if let Some(raw) = get(time.name()) {
+                filter.read(time, raw)?;
+            }
         }
+        filter.check_range()?;
 
         let after = match get("cursor") {
             None | Some("") => 0,
@@ -335,11 +232,7 @@ impl ExportQuery {
     }
 
     fn scan(&self, store: &Store) -> ResponseScan {
-        let scope = match &self.filter.survey {
-            Some(survey) => IndexScope::Survey(&self.site, survey),
-            None => IndexScope::Site(&self.site),
-        };
-        store.scan_responses(scope, self.after, self.upto)
+        store.scan_responses(self.filter.scope(&self.site), self.after, self.upto)
     }
 }
 
@@ -400,7 +293,7 @@ pub struct Progress {
 /// A streamed export in progress: the scan and what is needed to encode a page.
 struct Streaming {
     scan: ResponseScan,
-    filter: Filter,
+    filter: ContextFilter,
     csv: Option<CsvLayout>,
     progress: Arc<Progress>,
 }

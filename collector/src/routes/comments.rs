@@ -24,8 +24,9 @@ use crate::auth::{AdminKey, Caller};
 use crate::comments::{Comment, comments_of, normalize_labels};
 use crate::error::{ApiError, Missing};
 use crate::extract::Json;
+use crate::filter::ContextFilter;
 use crate::state::AppState;
-use crate::store::{IndexScope, Job};
+use crate::store::Job;
 
 /// Comments on one page, by default and at most.
 const DEFAULT_LIMIT: usize = 50;
@@ -95,6 +96,8 @@ async fn list(
             format!("1 to {MAX_LIMIT}"),
         ));
     }
+    // Comments are read by survey (and label), not by context: the filter holds the survey.
+    let filter = ContextFilter::of_survey(survey_id);
     let store = state.store.clone();
     let page = tokio::task::spawn_blocking(move || -> Result<CommentPage, ApiError> {
         let labelled = store.labelled(&site.id)?;
@@ -126,7 +129,7 @@ async fn list(
                         continue;
                     }
                     if let Some(record) = store.response_record(seq)?
-                        && record.response.survey_id == survey_id
+                        && filter.matches(&record)
                     {
                         comments.extend(of(&record));
                         last = Some(seq);
@@ -134,8 +137,7 @@ async fn list(
                 }
             }
             None => {
-                let scan =
-                    store.responses_newest_first(IndexScope::Survey(&site.id, &survey_id), below);
+                let scan = store.responses_newest_first(filter.scope(&site.id), below);
                 for (read, record) in scan.enumerate() {
                     if comments.len() >= limit || read >= SCAN_BUDGET {
                         exhausted = false;

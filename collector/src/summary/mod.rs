@@ -28,14 +28,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
-use shared::ids::{MemberHash, SiteId, StoreId, SurveyId};
-use shared::response::{Channel, Context, JourneyStage};
+use shared::ids::{MemberHash, SiteId, SurveyId};
+use shared::response::Context;
 use shared::survey::{QuestionKind, Survey};
 use shared::time::Timestamp;
 use time::UtcOffset;
 
 use crate::error::ApiError;
-use crate::export::{parse_stage, stage_name, timestamps};
+use crate::filter::{ContextFilter, FilterParam, stage_name};
 use crate::store::{IndexScope, Store, StoreError};
 use period::Interval;
 use stats::{Figures, Tally};
@@ -90,13 +90,9 @@ pub struct SummaryQuery {
     pub interval: Option<Interval>,
     pub offset: UtcOffset,
     pub min_count: u64,
-    /// Received at or after …
-    pub from: Option<Timestamp>,
-    /// … and before.
-    pub to: Option<Timestamp>,
-    pub channels: Vec<Channel>,
-    pub stores: Vec<StoreId>,
-    pub stages: Vec<JourneyStage>,
+    /// Which responses and displays count. Its survey is `None`: a summary walks its survey's
+    /// own indexes.
+    pub filter: ContextFilter,
 }
 
 const PARAMS: [&str; 9] = [
@@ -130,11 +126,7 @@ impl SummaryQuery {
             interval: None,
             offset: UtcOffset::UTC,
             min_count: DEFAULT_MIN_COUNT,
-            from: None,
-            to: None,
-            channels: Vec::new(),
-            stores: Vec::new(),
-            stages: Vec::new(),
+            filter: ContextFilter::default(),
         };
         let mut seen: Vec<&str> = Vec::new();
         for (name, value) in pairs {
@@ -148,13 +140,16 @@ impl SummaryQuery {
                     ),
                 ));
             };
-            let items = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
-            let list = matches!(param, "channel" | "store" | "journey_stage");
-            if !list && seen.contains(&param) {
+            let filtered = FilterParam::parse(param);
+            if !filtered.is_some_and(FilterParam::is_list) && seen.contains(&param) {
                 return Err(invalid(param, "give this parameter once"));
             }
             seen.push(param);
             let value = value.trim();
+            if let Some(filtered) = filtered {
+                query.filter.read(filtered, value)?;
+                continue;
+            }
             match param {
                 "group_by" => {
                     query.group_by = Some(
@@ -191,75 +186,12 @@ impl SummaryQuery {
                         .filter(|n| *n <= 1_000_000)
                         .ok_or_else(|| invalid("min_count", "a whole number from 0 to 1000000"))?;
                 }
-                "from" | "to" => {
-                    let param = if param == "from" { "from" } else { "to" };
-                    let at = timestamps::parse_time(value)
-                        .map_err(|m| ApiError::bad_query("invalid_time", param, m))?;
-                    if param == "from" {
-                        query.from = Some(at);
-                    } else {
-                        query.to = Some(at);
-                    }
-                }
-                "channel" => {
-                    for item in items() {
-                        query.channels.push(
-                            Channel::ALL
-                                .into_iter()
-                                .find(|c| c.as_str() == item)
-                                .ok_or_else(|| {
-                                    invalid(
-                                        "channel",
-                                        format!("{item:?} is not web, kiosk, receipt or app"),
-                                    )
-                                })?,
-                        );
-                    }
-                }
-                "store" => {
-                    for item in items() {
-                        query.stores.push(
-                            StoreId::parse(item)
-                                .map_err(|e| invalid("store", format!("{item:?}: {e}")))?,
-                        );
-                    }
-                }
-                _ => {
-                    for item in items() {
-                        query.stages.push(parse_stage(item).ok_or_else(|| {
-                            invalid(
-                                "journey_stage",
-                                format!("{item:?} is not pre_purchase, purchase or post_purchase"),
-                            )
-                        })?);
-                    }
-                }
+                // The rest of PARAMS are the filter's, read above.
+                _ => {}
             }
         }
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from >= to
-        {
-            return Err(ApiError::bad_query(
-                "invalid_time",
-                "to",
-                "must be later than from",
-            ));
-        }
+        query.filter.check_range()?;
         Ok(query)
-    }
-
-    /// Whether a response or display received at `at` with this context is in the summary.
-    fn admits(&self, at: Timestamp, ctx: &Context<MemberHash>) -> bool {
-        self.from.is_none_or(|from| at >= from)
-            && self.to.is_none_or(|to| at < to)
-            && (self.channels.is_empty() || self.channels.contains(&ctx.channel))
-            && (self.stores.is_empty()
-                || ctx
-                    .store_id
-                    .as_ref()
-                    .is_some_and(|s| self.stores.contains(s)))
-            && (self.stages.is_empty()
-                || ctx.journey_stage.is_some_and(|s| self.stages.contains(&s)))
     }
 
     /// The group of a response or display. `None` only for a time the calendar cannot hold.
@@ -468,7 +400,7 @@ pub fn summarize(
         let record = record?;
         let ctx = &record.response.context;
         // A flagged response (a kiosk's repeated press) is kept, but is no answer to count.
-        if record.flag.is_some() || !query.admits(record.received_at, ctx) {
+        if record.flag.is_some() || !query.filter.admits(record.received_at, ctx) {
             continue;
         }
         let count = |acc: &mut Accumulator| {
@@ -488,7 +420,7 @@ pub fn summarize(
     for display in store.scan_displays(&query.site, &query.survey) {
         let display = display?;
         let ctx = &display.display.context;
-        if !query.admits(display.received_at, ctx) {
+        if !query.filter.admits(display.received_at, ctx) {
             continue;
         }
         let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
@@ -540,8 +472,8 @@ pub fn summarize(
         group_by: query.group_by.map(Dimension::as_str),
         interval: query.interval.map(Interval::as_str),
         utc_offset: period::format_offset(query.offset),
-        from: query.from,
-        to: query.to,
+        from: query.filter.from,
+        to: query.filter.to,
         min_count: query.min_count,
         responses_upto: upto,
         total: report(None, total),
