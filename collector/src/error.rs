@@ -11,6 +11,10 @@ use shared::error::FieldError;
 use crate::store::catalog::CatalogError;
 use crate::store::{KeyRingError, StoreError};
 
+mod missing;
+
+pub use missing::Missing;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("the body is not valid JSON: {0}")]
@@ -35,9 +39,9 @@ pub enum ApiError {
         param: &'static str,
         message: String,
     },
-    #[error("{what} {id:?} does not exist")]
+    #[error("{} {id:?} does not exist", .missing.noun())]
     NotFound {
-        what: &'static str,
+        missing: Missing,
         id: String,
         field: Option<&'static str>,
     },
@@ -126,15 +130,7 @@ impl ApiError {
             Self::OriginNotAllowed(_) => "origin_not_allowed",
             Self::InsufficientScope(_) => "insufficient_scope",
             Self::BadQuery { code, .. } => code,
-            Self::NotFound { what, .. } => match *what {
-                "site" => "unknown_site",
-                "survey" => "unknown_survey",
-                "survey version" => "unknown_survey_version",
-                "api key" => "unknown_key",
-                "webhook" => "unknown_webhook",
-                "dead letter" => "unknown_dead_letter",
-                _ => "not_found",
-            },
+            Self::NotFound { missing, .. } => missing.code(),
             Self::Conflict { .. } => "already_exists",
             Self::StaleVersion { .. } => "stale_version",
             Self::ReceiptInvalid(_) => "receipt_invalid",
@@ -397,4 +393,19 @@ pub mod responses {
             errors(&[BAD_QUERY, NOT_FOUND, TIMEOUT, INTERNAL, UNAVAILABLE])
         }
     }
+}
+
+/// The site a request names, or its 404: every route that reads a site, and the ingest path,
+/// find it here, so an unknown site is the same answer everywhere. `field` is the body field
+/// that named it (`"context.site_id"`), or `None` for a site named by the path.
+pub fn site_named(
+    catalog: &crate::store::Catalog,
+    id: &shared::ids::SiteId,
+    field: impl Into<Option<&'static str>>,
+) -> Result<std::sync::Arc<crate::site::Site>, ApiError> {
+    catalog.site(id).ok_or_else(|| ApiError::NotFound {
+        missing: Missing::Site,
+        id: id.to_string(),
+        field: field.into(),
+    })
 }

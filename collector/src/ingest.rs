@@ -14,7 +14,7 @@ use shared::receipt::ReceiptClaims;
 use shared::response::{Channel, RawResponse, Response};
 use shared::time::Timestamp;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing, site_named};
 use crate::store::{NewResponse, Pending, Store, Stored};
 use crate::{origin, privacy, webhook};
 
@@ -87,13 +87,7 @@ pub fn prepare(
         None => {}
     }
     let catalog = store.catalog();
-    let site = catalog
-        .site(&raw.context.site_id)
-        .ok_or_else(|| ApiError::NotFound {
-            what: "site",
-            id: raw.context.site_id.to_string(),
-            field: Some("context.site_id"),
-        })?;
+    let site = site_named(catalog, &raw.context.site_id, "context.site_id")?;
     if let Some(headers) = headers {
         origin::check(headers, &site)?;
     }
@@ -101,12 +95,12 @@ pub fn prepare(
         .survey_version(&site.id, &raw.survey_id, raw.survey_version)
         .ok_or_else(|| match catalog.latest_survey(&site.id, &raw.survey_id) {
             Some(_) => ApiError::NotFound {
-                what: "survey version",
+                missing: Missing::SurveyVersion,
                 id: format!("{} v{}", raw.survey_id, raw.survey_version),
                 field: Some("survey_version"),
             },
             None => ApiError::NotFound {
-                what: "survey",
+                missing: Missing::Survey,
                 id: raw.survey_id.to_string(),
                 field: Some("survey_id"),
             },

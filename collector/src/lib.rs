@@ -20,6 +20,8 @@
 //! - [`extract`]: the JSON extractor whose rejections use that error shape.
 //! - [`auth`]: who is calling: API keys, held as SHA-256 digests and compared in constant time.
 //! - [`api_key`]: a key's scope (admin, export, receipts), site and digest; minting new keys.
+//! - [`filter`]: which responses a read takes in (survey, received time, channel, store,
+//!   journey stage), the same for the export, the summary and the comments.
 //! - [`export`]: responses as CSV, NDJSON or JSON pages, streamed a page at a time.
 //! - [`summary`]: NPS, CSAT, CES, distributions and response rates of a survey, by group.
 //! - [`comments`]: open-text answers newest first with their context, and the team's labels.
@@ -44,6 +46,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod filter;
 pub mod ingest;
 pub mod metrics;
 pub mod origin;

@@ -91,7 +91,7 @@ impl CsvLayout {
         row.push(opt(ctx.store_id.as_ref().map(|s| s.as_str())));
         row.push(opt(ctx.kiosk_id.as_ref().map(|s| s.as_str())));
         row.push(opt(ctx.receipt_id.as_ref().map(|s| s.as_str())));
-        row.push(opt(ctx.journey_stage.map(super::stage_name)));
+        row.push(opt(ctx.journey_stage.map(crate::filter::stage_name)));
         row.push(ctx.locale.to_string());
         row.push(opt(ctx.page_url.as_ref().map(|u| u.as_str())));
         row.push(opt(ctx.member.as_ref().map(|m| m.as_str())));

@@ -19,7 +19,7 @@ use shared::response::Channel;
 use shared::survey::Survey;
 use shared::time::{Period, Timestamp};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::site::Site;
 use crate::store::Store;
 
@@ -132,7 +132,7 @@ fn receipt_survey(
             let survey = catalog
                 .latest_survey(site, id)
                 .ok_or_else(|| ApiError::NotFound {
-                    what: "survey",
+                    missing: Missing::Survey,
                     id: id.to_string(),
                     field: Some("survey_id"),
                 })?;

@@ -9,8 +9,8 @@ use shared::report::{ClientReport, MAX_QUANTITY};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::site_named;
 use crate::error::ApiError;
+use crate::error::site_named;
 use crate::extract::Json;
 use crate::origin;
 use crate::state::AppState;
@@ -25,7 +25,7 @@ async fn post_report(
     headers: HeaderMap,
     Json(report): Json<ClientReport>,
 ) -> Result<StatusCode, ApiError> {
-    let site = site_named(&state, &report.site_id, "site_id")?;
+    let site = site_named(state.store.catalog(), &report.site_id, "site_id")?;
     origin::check(&headers, &site)?;
     if let Some(i) = report
         .discarded

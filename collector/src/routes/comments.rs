@@ -17,14 +17,15 @@ use shared::survey::Survey;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::sites::{known_site, parse_site_id};
+use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
 use crate::comments::{Comment, comments_of, normalize_labels};
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
+use crate::filter::ContextFilter;
 use crate::state::AppState;
-use crate::store::IndexScope;
 
 /// Comments on one page, by default and at most.
 const DEFAULT_LIMIT: usize = 50;
@@ -74,9 +75,9 @@ async fn list(
     let site_id = parse_site_id(&site)?;
     // The scope first: a key for one site learns nothing about which other sites exist.
     caller.require(Scope::Export, &site_id)?;
-    let site = known_site(&state, &site_id)?;
+    let site = site_named(state.store.catalog(), &site_id, None)?;
     let unknown_survey = || ApiError::NotFound {
-        what: "survey",
+        missing: Missing::Survey,
         id: survey.clone(),
         field: None,
     };
@@ -94,6 +95,8 @@ async fn list(
             format!("1 to {MAX_LIMIT}"),
         ));
     }
+    // Comments are read by survey (and label), not by context: the filter holds the survey.
+    let filter = ContextFilter::of_survey(survey_id);
     let store = state.store.clone();
     let page = tokio::task::spawn_blocking(move || -> Result<CommentPage, ApiError> {
         let labelled = store.labelled(&site.id)?;
@@ -125,7 +128,7 @@ async fn list(
                         continue;
                     }
                     if let Some(record) = store.response_record(seq)?
-                        && record.response.survey_id == survey_id
+                        && filter.matches(&record)
                     {
                         comments.extend(of(&record));
                         last = Some(seq);
@@ -133,8 +136,7 @@ async fn list(
                 }
             }
             None => {
-                let scan =
-                    store.responses_newest_first(IndexScope::Survey(&site.id, &survey_id), below);
+                let scan = store.responses_newest_first(filter.scope(&site.id), below);
                 for (read, record) in scan.enumerate() {
                     if comments.len() >= limit || read >= SCAN_BUDGET {
                         exhausted = false;
@@ -169,7 +171,7 @@ async fn labels_in_use(
 ) -> Result<axum::Json<Vec<LabelCount>>, ApiError> {
     let site_id = parse_site_id(&site)?;
     caller.require(Scope::Export, &site_id)?;
-    let site = known_site(&state, &site_id)?;
+    let site = site_named(state.store.catalog(), &site_id, None)?;
     let mut counts = BTreeMap::<String, u64>::new();
     for labels in state.store.labelled(&site.id)?.into_values() {
         for label in labels {
@@ -204,9 +206,9 @@ async fn set_labels(
     Json(body): Json<SetLabels>,
 ) -> Result<axum::Json<Labelled>, ApiError> {
     let site_id = parse_site_id(&site)?;
-    let site = known_site(&state, &site_id)?;
+    let site = site_named(state.store.catalog(), &site_id, None)?;
     let unknown = || ApiError::NotFound {
-        what: "response",
+        missing: Missing::Response,
         id: response.clone(),
         field: None,
     };

@@ -8,11 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shared::ids::{SiteId, StoreId};
+use shared::ids::StoreId;
 use shared::sampling::stable_hash;
 use shared::site::SiteConfig;
 
+use super::sites::parse_site_id;
 use crate::error::ApiError;
+use crate::error::site_named;
 use crate::state::AppState;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
@@ -43,13 +45,8 @@ async fn site_config(
             e.body_text(),
         ))
     })?;
-    let not_found = || ApiError::NotFound {
-        what: "site",
-        id: site.clone(),
-        field: None,
-    };
-    let site_id = SiteId::parse(site.clone()).map_err(|_| not_found())?;
-    let site = state.store.catalog().site(&site_id).ok_or_else(not_found)?;
+    let site_id = parse_site_id(&site)?;
+    let site = site_named(state.store.catalog(), &site_id, None)?;
     let surveys: Vec<_> = state
         .store
         .catalog()

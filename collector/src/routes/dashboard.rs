@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::widget::{serve, serve_hashed};
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::state::AppState;
 
 /// Only this origin's own files; WebAssembly may compile (`'wasm-unsafe-eval'`); no inline
@@ -52,7 +52,7 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     // `index.html` is the page, served (with its policy) at `/dashboard` only.
     if file == "index.html" {
         return ApiError::NotFound {
-            what: "dashboard file",
+            missing: Missing::DashboardFile,
             id: file,
             field: None,
         }

@@ -9,8 +9,8 @@ use shared::ids::DisplayId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::site_named;
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::Stored;
@@ -32,7 +32,11 @@ async fn post_display(
     headers: HeaderMap,
     Json(mut event): Json<DisplayEvent>,
 ) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
-    let site = site_named(&state, &event.context.site_id, "context.site_id")?;
+    let site = site_named(
+        state.store.catalog(),
+        &event.context.site_id,
+        "context.site_id",
+    )?;
     origin::check(&headers, &site)?;
     if state
         .store
@@ -41,7 +45,7 @@ async fn post_display(
         .is_none()
     {
         return Err(ApiError::NotFound {
-            what: "survey version",
+            missing: Missing::SurveyVersion,
             id: format!("{} v{}", event.survey_id, event.survey_version),
             field: Some("survey_version"),
         });

@@ -27,10 +27,10 @@ use shared::time::Timestamp;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::site_named;
 use super::sites::parse_site_id;
 use crate::auth::AdminKey;
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::{DecisionRequest, Verdict};
@@ -93,7 +93,11 @@ async fn post_eligibility(
             e.body_text(),
         ))
     })?;
-    let site = site_named(&state, &request.context.site_id, "context.site_id")?;
+    let site = site_named(
+        state.store.catalog(),
+        &request.context.site_id,
+        "context.site_id",
+    )?;
     origin::check(&headers, &site)?;
     if privacy::withholds_member(&headers) {
         return Ok(axum::Json(Reply::OnDevice(OnDevice {
@@ -113,7 +117,7 @@ async fn post_eligibility(
         .catalog()
         .latest_survey(&site.id, &request.survey_id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey",
+            missing: Missing::Survey,
             id: request.survey_id.to_string(),
             field: Some("survey_id"),
         })?;
@@ -187,13 +191,13 @@ async fn admin_explain(
     Json(request): Json<ExplainRequest>,
 ) -> Result<axum::Json<ExplainAnswer>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = site_named(state.store.catalog(), &id, None)?;
     let survey = state
         .store
         .catalog()
         .latest_survey(&site.id, &request.survey_id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey",
+            missing: Missing::Survey,
             id: request.survey_id.to_string(),
             field: Some("survey_id"),
         })?;

@@ -19,6 +19,7 @@ use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::error::site_named;
 use crate::export::{self, ExportQuery, Format, NEXT_CURSOR, Progress};
 use crate::state::AppState;
 
@@ -36,13 +37,7 @@ async fn export(
     let site_id = parse_site_id(&site)?;
     // The scope first: a key for one site learns nothing about which other sites exist.
     caller.require(Scope::Export, &site_id)?;
-    if state.store.catalog().site(&site_id).is_none() {
-        return Err(ApiError::NotFound {
-            what: "site",
-            id: site,
-            field: None,
-        });
-    }
+    site_named(state.store.catalog(), &site_id, None)?;
     let Query(pairs) =
         query.map_err(|e| ApiError::bad_query("invalid_parameter", "query", e.body_text()))?;
     let committed = state.store.committed_response_seq();

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::api_key::{self, ApiKeyView, CreateKeyError, KeyId, KeyRequest, KeyRequestError};
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::KeyRingError;
@@ -70,7 +70,7 @@ async fn create(
     match created {
         Ok(view) => Ok((StatusCode::CREATED, axum::Json(view))),
         Err(CreateKeyError::NoSite(site)) => Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site.to_string(),
             field: Some("site"),
         }),
@@ -100,7 +100,7 @@ async fn revoke(
     Path(id): Path<String>,
 ) -> Result<axum::Json<ApiKeyView>, ApiError> {
     let not_found = || ApiError::NotFound {
-        what: "api key",
+        missing: Missing::ApiKey,
         id: id.clone(),
         field: None,
     };

@@ -16,10 +16,10 @@ use shared::time::Timestamp;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::site_named;
 use super::sites::parse_site_id;
 use crate::auth::AdminKey;
 use crate::error::ApiError;
+use crate::error::site_named;
 use crate::extract::Json;
 use crate::origin;
 use crate::state::AppState;
@@ -95,7 +95,7 @@ async fn heartbeat(
     headers: HeaderMap,
     Json(beat): Json<Heartbeat>,
 ) -> Result<axum::Json<Seen>, ApiError> {
-    let site = site_named(&state, &beat.site_id, "site_id")?;
+    let site = site_named(state.store.catalog(), &beat.site_id, "site_id")?;
     origin::check(&headers, &site)?;
     beat.check()?;
     let last_seen = state.clock.now();
@@ -150,7 +150,7 @@ async fn list(
         ))
     })?;
     let id = parse_site_id(&site)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = site_named(state.store.catalog(), &id, None)?;
     let stale_after = query.stale_after.unwrap_or(DEFAULT_STALE_AFTER_SECS);
     let now = state.clock.now();
     let kiosks = state

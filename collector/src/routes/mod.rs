@@ -109,20 +109,3 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(widget::router())
         .merge(dashboard::router())
 }
-
-/// Looks up a site named by a request body, as a 404 naming `field` when it does not exist.
-fn site_named(
-    state: &AppState,
-    id: &shared::ids::SiteId,
-    field: &'static str,
-) -> Result<std::sync::Arc<crate::site::Site>, crate::error::ApiError> {
-    state
-        .store
-        .catalog()
-        .site(id)
-        .ok_or_else(|| crate::error::ApiError::NotFound {
-            what: "site",
-            id: id.to_string(),
-            field: Some(field),
-        })
-}

@@ -18,9 +18,11 @@ use shared::time::Timestamp;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::surveys::{not_found_site, survey_from_body};
+use super::sites::parse_site_id;
+use super::surveys::survey_from_body;
 use crate::auth::AdminKey;
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::preview::{DEVICE_SITE, Preview};
 use crate::state::AppState;
@@ -51,7 +53,7 @@ async fn create(
     Path(site): Path<String>,
     Json(body): Json<serde_json::Value>,
 ) -> Result<(StatusCode, axum::Json<Made>), ApiError> {
-    not_found_site(&state, &site)?;
+    site_named(state.store.catalog(), &parse_site_id(&site)?, None)?;
     let mut survey = survey_from_body(&site, body)?;
     // Shown as it would be once published: active, at the next version.
     survey.version = state
@@ -80,7 +82,7 @@ fn find(state: &AppState, id: &str) -> Result<Preview, ApiError> {
         .previews
         .get(id, state.clock.now())
         .ok_or_else(|| ApiError::NotFound {
-            what: "preview",
+            missing: Missing::Preview,
             id: id.to_owned(),
             field: None,
         })
@@ -141,7 +143,7 @@ async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Response
     let found = find(&state, &id);
     let Some(html) = super::www::page("preview.html") else {
         return ApiError::NotFound {
-            what: "page",
+            missing: Missing::Page,
             id: "preview.html".into(),
             field: None,
         }

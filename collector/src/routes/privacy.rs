@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use super::sites::parse_site_id;
 use crate::auth::AdminKey;
 use crate::error::ApiError;
+use crate::error::site_named;
 use crate::extract::Json;
 use crate::privacy;
 use crate::state::AppState;
@@ -43,7 +44,7 @@ async fn erase(
     Json(request): Json<EraseRequest>,
 ) -> Result<axum::Json<EraseAnswer>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = site_named(state.store.catalog(), &id, None)?;
     let member = site.member_hash(&request.member);
     let erased = privacy::erase_member(&state.store, &site.id, &member).await?;
     tracing::info!(site = %site.id, responses = erased.responses, displays = erased.displays, "erased a member");

@@ -27,7 +27,8 @@ use super::responses::{Accepted, accept};
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::ingest;
 use crate::receipt::{self, Issued, ReceiptRequest, qr};
@@ -53,7 +54,7 @@ async fn issue(
 ) -> Result<(StatusCode, axum::Json<Issued>), ApiError> {
     let id = parse_site_id(&site)?;
     caller.require(Scope::Receipts, &id)?;
-    let site = super::sites::known_site(&state, &id)?;
+    let site = site_named(state.store.catalog(), &id, None)?;
     let public_url = public_url(&state, &headers)?;
     let (store, now) = (state.store.clone(), state.clock.now());
     // Blocking: the site's first receipt makes its key durably, and the QR code is drawn.
@@ -87,7 +88,7 @@ async fn show(
         .catalog()
         .latest_survey(&claims.site_id, &claims.survey_id)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey",
+            missing: Missing::Survey,
             id: claims.survey_id.to_string(),
             field: None,
         })?;
@@ -178,7 +179,7 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Respo
         return match open(&state, &token) {
             Err(e) => e.into_response(),
             Ok(_) => ApiError::NotFound {
-                what: "page",
+                missing: Missing::Page,
                 id: "receipt.html".into(),
                 field: None,
             }
@@ -202,7 +203,7 @@ async fn rotate_key(
     Path(site): Path<String>,
 ) -> Result<(StatusCode, axum::Json<KeyView>), ApiError> {
     let id = parse_site_id(&site)?;
-    super::sites::known_site(&state, &id)?;
+    site_named(state.store.catalog(), &id, None)?;
     let (store, now) = (state.store.clone(), state.clock.now());
     let key = tokio::task::spawn_blocking(move || store.receipt_keys().rotate(&id, now)).await??;
     Ok((

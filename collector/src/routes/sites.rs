@@ -9,7 +9,8 @@ use utoipa_axum::routes;
 
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::Json;
 use crate::site::{Site, SiteInput, SiteView};
 use crate::state::AppState;
@@ -23,26 +24,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 pub(super) fn parse_site_id(raw: &str) -> Result<SiteId, ApiError> {
     SiteId::parse(raw).map_err(|_| ApiError::NotFound {
-        what: "site",
+        missing: Missing::Site,
         id: raw.to_owned(),
         field: None,
     })
-}
-
-/// The site named by a route, or its 404.
-pub(super) fn known_site(
-    state: &AppState,
-    id: &SiteId,
-) -> Result<std::sync::Arc<crate::site::Site>, ApiError> {
-    state
-        .store
-        .catalog()
-        .site(id)
-        .ok_or_else(|| ApiError::NotFound {
-            what: "site",
-            id: id.to_string(),
-            field: None,
-        })
 }
 
 #[utoipa::path(get, path = "/v1/admin/sites", tag = "sites", summary = "every site", responses((status = 200, description = "success", body = [Object], content_type = "application/json"), crate::error::responses::AdminRead))]
@@ -73,7 +58,7 @@ async fn read(
     Path(site): Path<String>,
 ) -> Result<axum::Json<SiteView>, ApiError> {
     let id = parse_site_id(&site)?;
-    let site = known_site(&state, &id)?;
+    let site = site_named(state.store.catalog(), &id, None)?;
     Ok(axum::Json(site.view()))
 }
 
@@ -119,7 +104,7 @@ async fn update(
     match updated {
         Ok(site) => Ok(axum::Json(site.view())),
         Err(CatalogError::NoSite) => Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site,
             field: None,
         }),

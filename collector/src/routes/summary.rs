@@ -17,7 +17,8 @@ use utoipa_axum::routes;
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::state::AppState;
 use crate::summary::{self, SummaryQuery};
 
@@ -35,16 +36,10 @@ async fn summary(
     let site_id = parse_site_id(&site)?;
     // The scope first: a key for one site learns nothing about which other sites exist.
     caller.require(Scope::Export, &site_id)?;
+    site_named(state.store.catalog(), &site_id, None)?;
     let catalog = state.store.catalog();
-    if catalog.site(&site_id).is_none() {
-        return Err(ApiError::NotFound {
-            what: "site",
-            id: site,
-            field: None,
-        });
-    }
     let unknown_survey = || ApiError::NotFound {
-        what: "survey",
+        missing: Missing::Survey,
         id: survey.clone(),
         field: None,
     };

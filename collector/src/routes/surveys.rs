@@ -18,7 +18,8 @@ use shared::survey::Survey;
 use super::sites::parse_site_id;
 use crate::api_key::Scope;
 use crate::auth::{AdminKey, Caller};
-use crate::error::ApiError;
+use crate::error::site_named;
+use crate::error::{ApiError, Missing};
 use crate::extract::{Json, from_value};
 use crate::state::AppState;
 use crate::store::ResponseRecord;
@@ -63,21 +64,9 @@ pub(super) fn survey_from_body(
     Ok(survey)
 }
 
-pub(super) fn not_found_site(state: &AppState, site: &str) -> Result<(), ApiError> {
-    let id = parse_site_id(site)?;
-    match state.store.catalog().site(&id) {
-        Some(_) => Ok(()),
-        None => Err(ApiError::NotFound {
-            what: "site",
-            id: site.to_owned(),
-            field: None,
-        }),
-    }
-}
-
 fn survey_not_found(survey: &str) -> ApiError {
     ApiError::NotFound {
-        what: "survey",
+        missing: Missing::Survey,
         id: survey.to_owned(),
         field: None,
     }
@@ -90,11 +79,10 @@ async fn list(
     Path(site): Path<String>,
 ) -> Result<axum::Json<Vec<Arc<Survey>>>, ApiError> {
     // Reading definitions is for export keys too: the dashboard shows their results.
-    caller.require(Scope::Export, &parse_site_id(&site)?)?;
-    not_found_site(&state, &site)?;
-    Ok(axum::Json(
-        state.store.catalog().surveys(&parse_site_id(&site)?),
-    ))
+    let site_id = parse_site_id(&site)?;
+    caller.require(Scope::Export, &site_id)?;
+    site_named(state.store.catalog(), &site_id, None)?;
+    Ok(axum::Json(state.store.catalog().surveys(&site_id)))
 }
 
 #[utoipa::path(post, path = "/v1/admin/sites/{site}/surveys", tag = "surveys", summary = "create a survey", params(("site" = String, Path)), request_body(content = Object, description = "a survey (see the README); besides questions, triggers, targeting and throttle, `kiosk: {partial: \"send\" | \"drop\"}` says what a kiosk does with the answers of a customer who walks away (default send)", content_type = "application/json"), responses((status = 201, description = "success", body = Object, content_type = "application/json"), crate::error::responses::AdminWrite))]
@@ -104,7 +92,7 @@ async fn create(
     Path(site): Path<String>,
     Json(body): Json<serde_json::Value>,
 ) -> Result<(StatusCode, axum::Json<Arc<Survey>>), ApiError> {
-    not_found_site(&state, &site)?;
+    site_named(state.store.catalog(), &parse_site_id(&site)?, None)?;
     let survey = survey_from_body(&site, body)?;
     let id = survey.id.to_string();
     let store = state.store.clone();
@@ -112,7 +100,7 @@ async fn create(
         Ok(survey) => Ok((StatusCode::CREATED, axum::Json(survey))),
         Err(CatalogError::Exists) => Err(ApiError::Conflict { what: "survey", id }),
         Err(CatalogError::NoSite) => Err(ApiError::NotFound {
-            what: "site",
+            missing: Missing::Site,
             id: site,
             field: None,
         }),
@@ -128,7 +116,7 @@ async fn update(
     headers: HeaderMap,
     Json(body): Json<serde_json::Value>,
 ) -> Result<axum::Json<Arc<Survey>>, ApiError> {
-    not_found_site(&state, &site)?;
+    site_named(state.store.catalog(), &parse_site_id(&site)?, None)?;
     let survey = survey_from_body(&site, body)?;
     if survey.id.as_str() != survey_path {
         return Err(ApiError::invalid(FieldError::new(
@@ -194,13 +182,14 @@ async fn read_latest(
     ApiError,
 > {
     // Reading definitions is for export keys too: the dashboard shows their results.
-    caller.require(Scope::Export, &parse_site_id(&site)?)?;
-    not_found_site(&state, &site)?;
+    let site_id = parse_site_id(&site)?;
+    caller.require(Scope::Export, &site_id)?;
+    site_named(state.store.catalog(), &site_id, None)?;
     let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
     let latest = state
         .store
         .catalog()
-        .latest_survey(&parse_site_id(&site)?, &id)
+        .latest_survey(&site_id, &id)
         .ok_or_else(|| survey_not_found(&survey))?;
     Ok(([(header::ETAG, etag(&latest)?)], axum::Json(latest)))
 }
@@ -212,13 +201,14 @@ async fn read_version(
     Path((site, survey, version)): Path<(String, String, String)>,
 ) -> Result<axum::Json<Arc<Survey>>, ApiError> {
     // Reading definitions is for export keys too: the dashboard shows their results.
-    caller.require(Scope::Export, &parse_site_id(&site)?)?;
-    not_found_site(&state, &site)?;
+    let site_id = parse_site_id(&site)?;
+    caller.require(Scope::Export, &site_id)?;
+    site_named(state.store.catalog(), &site_id, None)?;
     let id = SurveyId::parse(survey.clone()).map_err(|_| survey_not_found(&survey))?;
     // Read as text, so that a version that is not a number is a 404 in the API's error shape
     // rather than axum's plain-text 400.
     let version_not_found = || ApiError::NotFound {
-        what: "survey version",
+        missing: Missing::SurveyVersion,
         id: format!("{survey} v{version}"),
         field: None,
     };
@@ -226,10 +216,10 @@ async fn read_version(
     state
         .store
         .catalog()
-        .survey_version(&parse_site_id(&site)?, &id, version)
+        .survey_version(&site_id, &id, version)
         .map(axum::Json)
         .ok_or_else(|| ApiError::NotFound {
-            what: "survey version",
+            missing: Missing::SurveyVersion,
             id: format!("{survey} v{version}"),
             field: None,
         })
@@ -266,7 +256,8 @@ async fn list_responses(
     Path(site): Path<String>,
     page: Result<Query<Page>, QueryRejection>,
 ) -> Result<axum::Json<ResponsePage>, ApiError> {
-    not_found_site(&state, &site)?;
+    let site_id = parse_site_id(&site)?;
+    site_named(state.store.catalog(), &site_id, None)?;
     let Query(page) = page.map_err(|e| {
         ApiError::invalid(FieldError::new(
             ErrorCode::InvalidValue,
@@ -281,7 +272,6 @@ async fn list_responses(
             format!("from 1 to {MAX_LIMIT}"),
         )));
     }
-    let site_id = parse_site_id(&site)?;
     let store = state.store.clone();
     let responses = tokio::task::spawn_blocking(move || {
         store.responses_after(&site_id, page.after, page.limit)

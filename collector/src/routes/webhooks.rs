@@ -26,6 +26,7 @@ use uuid::Uuid;
 use super::sites::parse_site_id;
 use crate::auth::AdminKey;
 use crate::error::ApiError;
+use crate::error::site_named;
 use crate::extract::Json;
 use crate::state::AppState;
 use crate::store::{OutboxChange, WebhookError};
@@ -47,19 +48,13 @@ const OUTBOX_LIST: usize = 100;
 
 fn site(state: &AppState, raw: &str) -> Result<SiteId, ApiError> {
     let id = parse_site_id(raw)?;
-    match state.store.catalog().site(&id) {
-        Some(_) => Ok(id),
-        None => Err(ApiError::NotFound {
-            what: "site",
-            id: raw.to_owned(),
-            field: None,
-        }),
-    }
+    site_named(state.store.catalog(), &id, None)?;
+    Ok(id)
 }
 
 fn not_found(raw: &str) -> ApiError {
     ApiError::NotFound {
-        what: "webhook",
+        missing: crate::error::Missing::Webhook,
         id: raw.to_owned(),
         field: None,
     }
@@ -378,7 +373,7 @@ async fn retry_one(
 ) -> Result<axum::Json<Retried>, ApiError> {
     let hook = webhook(&state, &site_raw, &raw)?;
     let missing = || ApiError::NotFound {
-        what: "dead letter",
+        missing: crate::error::Missing::DeadLetter,
         id: message.clone(),
         field: None,
     };

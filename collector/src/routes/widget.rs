@@ -10,7 +10,7 @@ use rust_embed::RustEmbed;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 use crate::state::AppState;
 
 /// Read from disk in debug builds, embedded in release builds. Missing until the first
@@ -28,7 +28,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 fn not_built(path: &str) -> Response {
     ApiError::NotFound {
-        what: "bundle file (build it with `cargo xtask dist`)",
+        missing: Missing::BundleFile,
         id: path.to_owned(),
         field: None,
     }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Missing};
 
 #[derive(RustEmbed)]
 #[folder = "../www/"]
@@ -15,7 +15,7 @@ pub(super) async fn serve(uri: Uri) -> Response {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("v1/") {
         return ApiError::NotFound {
-            what: "route",
+            missing: Missing::Route,
             id: uri.path().to_owned(),
             field: None,
         }
@@ -36,7 +36,7 @@ pub(super) async fn serve(uri: Uri) -> Response {
                 .into_response()
         }
         None => ApiError::NotFound {
-            what: "page",
+            missing: Missing::Page,
             id: uri.path().to_owned(),
             field: None,
         }

@@ -17,251 +17,36 @@
 //!
 //! # Layout
 //!
-//! - this file: the query ([`SummaryQuery::parse`]) and the walk ([`summarize`]).
+//! - this file: the walk ([`summarize`]), its groups and its answer ([`Summary`]).
+//! - `query`: the query ([`SummaryQuery::parse`]).
 //! - [`stats`]: one accumulator per question kind, and the formulas.
 //! - [`period`]: days, ISO weeks and months in a UTC offset.
 
 pub mod period;
+mod query;
 pub mod stats;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde::Serialize;
-use shared::ids::{MemberHash, SiteId, StoreId, SurveyId};
-use shared::response::{Channel, Context, JourneyStage};
+use shared::ids::{MemberHash, SiteId, SurveyId};
+use shared::response::Context;
 use shared::survey::{QuestionKind, Survey};
 use shared::time::Timestamp;
-use time::UtcOffset;
 
 use crate::error::ApiError;
-use crate::export::{parse_stage, stage_name, timestamps};
 use crate::store::{IndexScope, Store, StoreError};
 use period::Interval;
 use stats::{Figures, Tally};
+
+pub use query::{Dimension, SummaryQuery};
 
 pub const DEFAULT_MIN_COUNT: u64 = 5;
 /// A summary has at most this many groups: more is a query to narrow, not a report to read.
 pub const MAX_GROUPS: usize = 5_000;
 
-/// A context dimension to group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dimension {
-    Store,
-    Channel,
-    JourneyStage,
-    Locale,
-}
-
-impl Dimension {
-    const ALL: [Dimension; 4] = [
-        Dimension::Store,
-        Dimension::Channel,
-        Dimension::JourneyStage,
-        Dimension::Locale,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Store => "store",
-            Self::Channel => "channel",
-            Self::JourneyStage => "journey_stage",
-            Self::Locale => "locale",
-        }
-    }
-
-    /// This dimension's value in a context; `None` when the context has none (no store).
-    fn value(self, ctx: &Context<MemberHash>) -> Option<String> {
-        match self {
-            Self::Store => ctx.store_id.as_ref().map(|s| s.as_str().to_owned()),
-            Self::Channel => Some(ctx.channel.as_str().to_owned()),
-            Self::JourneyStage => ctx.journey_stage.map(|s| stage_name(s).to_owned()),
-            Self::Locale => Some(ctx.locale.as_str().to_owned()),
-        }
-    }
-}
-
-/// A summary, read from a query string.
-#[derive(Debug, Clone)]
-pub struct SummaryQuery {
-    pub site: SiteId,
-    pub survey: SurveyId,
-    pub group_by: Option<Dimension>,
-    pub interval: Option<Interval>,
-    pub offset: UtcOffset,
-    pub min_count: u64,
-    /// Received at or after …
-    pub from: Option<Timestamp>,
-    /// … and before.
-    pub to: Option<Timestamp>,
-    pub channels: Vec<Channel>,
-    pub stores: Vec<StoreId>,
-    pub stages: Vec<JourneyStage>,
-}
-
-const PARAMS: [&str; 9] = [
-    "group_by",
-    "interval",
-    "utc_offset",
-    "min_count",
-    "from",
-    "to",
-    "channel",
-    "store",
-    "journey_stage",
-];
-
-fn invalid(param: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::bad_query("invalid_parameter", param, message)
-}
-
 impl SummaryQuery {
-    /// Reads the query-string pairs. Every problem is a 400 naming the parameter:
-    /// `unknown_parameter`, `invalid_parameter` or `invalid_time`.
-    pub fn parse(
-        site: SiteId,
-        survey: SurveyId,
-        pairs: &[(String, String)],
-    ) -> Result<Self, ApiError> {
-        let mut query = Self {
-            site,
-            survey,
-            group_by: None,
-            interval: None,
-            offset: UtcOffset::UTC,
-            min_count: DEFAULT_MIN_COUNT,
-            from: None,
-            to: None,
-            channels: Vec::new(),
-            stores: Vec::new(),
-            stages: Vec::new(),
-        };
-        let mut seen: Vec<&str> = Vec::new();
-        for (name, value) in pairs {
-            let Some(param) = PARAMS.iter().copied().find(|p| p == name) else {
-                return Err(ApiError::bad_query(
-                    "unknown_parameter",
-                    "query",
-                    format!(
-                        "{name:?} is not a parameter of a summary; known: {}",
-                        PARAMS.join(", ")
-                    ),
-                ));
-            };
-            let items = || value.split(',').map(str::trim).filter(|v| !v.is_empty());
-            let list = matches!(param, "channel" | "store" | "journey_stage");
-            if !list && seen.contains(&param) {
-                return Err(invalid(param, "give this parameter once"));
-            }
-            seen.push(param);
-            let value = value.trim();
-            match param {
-                "group_by" => {
-                    query.group_by = Some(
-                        Dimension::ALL
-                            .into_iter()
-                            .find(|d| d.as_str() == value)
-                            .ok_or_else(|| {
-                                invalid(
-                                    "group_by",
-                                    format!(
-                                        "{value:?} is not store, channel, journey_stage or locale"
-                                    ),
-                                )
-                            })?,
-                    );
-                }
-                "interval" => {
-                    query.interval = Some(Interval::parse(value).ok_or_else(|| {
-                        invalid("interval", format!("{value:?} is not day, week or month"))
-                    })?);
-                }
-                "utc_offset" => {
-                    query.offset = period::parse_offset(value).ok_or_else(|| {
-                        invalid(
-                            "utc_offset",
-                            format!("{value:?} is not an offset like +09:00, -05:30 or Z"),
-                        )
-                    })?;
-                }
-                "min_count" => {
-                    query.min_count = value
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|n| *n <= 1_000_000)
-                        .ok_or_else(|| invalid("min_count", "a whole number from 0 to 1000000"))?;
-                }
-                "from" | "to" => {
-                    let param = if param == "from" { "from" } else { "to" };
-                    let at = timestamps::parse_time(value)
-                        .map_err(|m| ApiError::bad_query("invalid_time", param, m))?;
-                    if param == "from" {
-                        query.from = Some(at);
-                    } else {
-                        query.to = Some(at);
-                    }
-                }
-                "channel" => {
-                    for item in items() {
-                        query.channels.push(
-                            Channel::ALL
-                                .into_iter()
-                                .find(|c| c.as_str() == item)
-                                .ok_or_else(|| {
-                                    invalid(
-                                        "channel",
-                                        format!("{item:?} is not web, kiosk, receipt or app"),
-                                    )
-                                })?,
-                        );
-                    }
-                }
-                "store" => {
-                    for item in items() {
-                        query.stores.push(
-                            StoreId::parse(item)
-                                .map_err(|e| invalid("store", format!("{item:?}: {e}")))?,
-                        );
-                    }
-                }
-                _ => {
-                    for item in items() {
-                        query.stages.push(parse_stage(item).ok_or_else(|| {
-                            invalid(
-                                "journey_stage",
-                                format!("{item:?} is not pre_purchase, purchase or post_purchase"),
-                            )
-                        })?);
-                    }
-                }
-            }
-        }
-        if let (Some(from), Some(to)) = (query.from, query.to)
-            && from >= to
-        {
-            return Err(ApiError::bad_query(
-                "invalid_time",
-                "to",
-                "must be later than from",
-            ));
-        }
-        Ok(query)
-    }
-
-    /// Whether a response or display received at `at` with this context is in the summary.
-    fn admits(&self, at: Timestamp, ctx: &Context<MemberHash>) -> bool {
-        self.from.is_none_or(|from| at >= from)
-            && self.to.is_none_or(|to| at < to)
-            && (self.channels.is_empty() || self.channels.contains(&ctx.channel))
-            && (self.stores.is_empty()
-                || ctx
-                    .store_id
-                    .as_ref()
-                    .is_some_and(|s| self.stores.contains(s)))
-            && (self.stages.is_empty()
-                || ctx.journey_stage.is_some_and(|s| self.stages.contains(&s)))
-    }
-
     /// The group of a response or display. `None` only for a time the calendar cannot hold.
     fn key(&self, at: Timestamp, ctx: &Context<MemberHash>) -> Option<GroupKey> {
         let period = match self.interval {
@@ -468,7 +253,7 @@ pub fn summarize(
         let record = record?;
         let ctx = &record.response.context;
         // A flagged response (a kiosk's repeated press) is kept, but is no answer to count.
-        if record.flag.is_some() || !query.admits(record.received_at, ctx) {
+        if record.flag.is_some() || !query.filter.admits(record.received_at, ctx) {
             continue;
         }
         let count = |acc: &mut Accumulator| {
@@ -488,7 +273,7 @@ pub fn summarize(
     for display in store.scan_displays(&query.site, &query.survey) {
         let display = display?;
         let ctx = &display.display.context;
-        if !query.admits(display.received_at, ctx) {
+        if !query.filter.admits(display.received_at, ctx) {
             continue;
         }
         let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
@@ -540,8 +325,8 @@ pub fn summarize(
         group_by: query.group_by.map(Dimension::as_str),
         interval: query.interval.map(Interval::as_str),
         utc_offset: period::format_offset(query.offset),
-        from: query.from,
-        to: query.to,
+        from: query.filter.from,
+        to: query.filter.to,
         min_count: query.min_count,
         responses_upto: upto,
         total: report(None, total),
