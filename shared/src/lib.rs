@@ -1,8 +1,10 @@
 //! The contract between the nunchi widget and the collector.
 //!
 //! Everything here is pure: no I/O, no clock (`now` is always a parameter), no randomness.
-//! Both sides run the same code, so a response the widget accepts is a response the collector
-//! accepts, and a throttling decision taken on a kiosk is the one the collector takes for a member.
+//! Both sides share the types and the rules: the widget builds a response from the question
+//! kinds' controls, and the collector checks it with [`response::Response::parse`] against the
+//! survey version it names (the widget does not run that check); a throttling decision taken
+//! on a kiosk is the one the collector takes for a member, by the same `throttle::decide`.
 //!
 //! # Layout
 //!
