@@ -45,7 +45,7 @@ pub fn queue(
 }
 
 /// Everything [`queue`] does but the queueing: the response as the store takes it.
-pub fn prepare(
+fn prepare(
     store: &Store,
     source: Source<'_>,
     mut raw: RawResponse,
