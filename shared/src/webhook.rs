@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::answer::AnswerValue;
+#[cfg(feature = "server")]
 use crate::error::{ErrorCode, FieldError};
 use crate::ids::{MemberHash, SiteId, SurveyId};
 use crate::response::Response;
@@ -213,6 +214,7 @@ impl Condition {
         })
     }
 
+    #[cfg(feature = "server")]
     fn validate(&self, errors: &mut Vec<FieldError>) {
         let (lo, hi) = self.kind.scale();
         if self.at_most.is_none() && self.at_least.is_none() {
