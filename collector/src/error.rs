@@ -200,7 +200,9 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %e, "store write failed");
                 Self::Unavailable
             }
-            StoreError::Corrupt(_) | StoreError::Missing(_) => Self::Internal(e.into()),
+            StoreError::Corrupt(_) | StoreError::Missing(_) | StoreError::CorruptCell => {
+                Self::Internal(e.into())
+            }
         }
     }
 }

@@ -53,6 +53,7 @@ pub mod origin;
 pub mod preview;
 pub mod privacy;
 pub mod receipt;
+pub mod rollup;
 pub mod routes;
 pub mod site;
 pub mod state;

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use collector::cli::{
     erase::EraseCommand, export::ExportCommand, keys::KeysCommand, receipt::ReceiptCommand,
+    rollups::RollupsCommand,
 };
 use collector::{Application, Config};
 use tracing_subscriber::EnvFilter;
@@ -30,6 +31,8 @@ enum Command {
     Erase(EraseCommand),
     /// A receipt's survey link and its QR code (PNG, SVG), for a POS or a shell.
     Receipt(ReceiptCommand),
+    /// Check the summaries' rollups against the stored responses, or build them again.
+    Rollups(RollupsCommand),
 }
 
 #[tokio::main]
@@ -61,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export(command) => collector::cli::export::run(command).await?,
         Command::Erase(command) => collector::cli::erase::run(command).await?,
         Command::Receipt(command) => collector::cli::receipt::run(command).await?,
+        Command::Rollups(command) => collector::cli::rollups::run(command).await?,
     }
     Ok(())
 }

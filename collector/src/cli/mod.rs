@@ -12,6 +12,7 @@ pub mod erase;
 pub mod export;
 pub mod keys;
 pub mod receipt;
+pub mod rollups;
 
 use anyhow::Context as _;
 use serde_json::Value;

@@ -52,9 +52,11 @@ async fn summary(
         query.map_err(|e| ApiError::bad_query("invalid_parameter", "query", e.body_text()))?;
     let query = SummaryQuery::parse(site_id, survey_id, &pairs)?;
     let store = state.store.clone();
-    let summary =
-        tokio::task::spawn_blocking(move || summary::summarize(&store, &query, &versions))
-            .await??;
+    let summary = tokio::task::spawn_blocking(move || match query.source {
+        summary::Source::Rollups => summary::summarize(&store, &query, &versions),
+        summary::Source::Scan => summary::summarize_by_scan(&store, &query, &versions),
+    })
+    .await??;
     Ok((
         [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
         axum::Json(summary),

@@ -21,6 +21,8 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
     #[error("the index names record {0}, which is not stored")]
     Missing(u64),
+    #[error("a rollup cell is corrupt")]
+    CorruptCell,
 }
 
 /// Why a group commit failed.
@@ -35,6 +37,9 @@ pub enum GroupFailure {
     Flush(BackendError),
     #[error("the data file could not be synced: {0}")]
     Sync(std::io::Error),
+    /// The group's changes to the rollups could not be added to the stored cells.
+    #[error("the rollups could not be updated: {0}")]
+    Rollups(StoreError),
 }
 
 /// A failure of the storage engine underneath, kept opaque so that no engine's type is part of

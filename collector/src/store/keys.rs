@@ -41,13 +41,13 @@ pub(super) const RESPONSE: u8 = b'R';
 pub(super) const DISPLAY: u8 = b'D';
 const SITE_INDEX: u8 = b'I';
 const SURVEY_INDEX: u8 = b'J';
-const META: u8 = b'M';
+pub(super) const META: u8 = b'M';
 const DISPLAY_INDEX: u8 = b'K';
 const OUTBOX: u8 = b'O';
 const DEAD_LETTER: u8 = b'X';
 const LABELS: u8 = b'T';
 
-fn with_prefix(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+pub(super) fn with_prefix(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + parts.iter().map(|p| p.len() + 1).sum::<usize>());
     key.push(prefix);
     for (i, part) in parts.iter().enumerate() {

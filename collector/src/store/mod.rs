@@ -52,6 +52,7 @@ mod labels;
 mod outbox;
 pub mod receipt_keys;
 mod records;
+pub mod rollups;
 mod scan;
 pub mod webhooks;
 mod writer;
@@ -81,6 +82,8 @@ pub use webhooks::{WebhookError, Webhooks};
 pub use writer::{DecisionRequest, OutboxChange, Pending, Stored, Verdict, WriterStats};
 
 use writer::Committed;
+
+use crate::rollup::{Counts, Level, View};
 
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
@@ -145,6 +148,8 @@ impl Store {
             db.open_tree("sites")?,
             db.open_tree("surveys")?,
         )?);
+        // Before the writer starts: from then on it keeps them in each group's batch.
+        rollups::build(&db, &events, &data_file, &catalog)?;
         let key_ring = Arc::new(KeyRing::load(data_file.clone(), db.open_tree("api_keys")?)?);
         let receipt_keys = Arc::new(ReceiptKeys::load(
             data_file.clone(),
@@ -166,6 +171,7 @@ impl Store {
                 stats: stats.clone(),
                 committed: committed.clone(),
                 outbox: outbox_changed.clone(),
+                catalog: catalog.clone(),
             },
         )?;
         let store = Store {
@@ -181,6 +187,17 @@ impl Store {
             outbox_changed,
         };
         Ok((store, WriterHandle(thread)))
+    }
+
+    /// Removes the rollups of a stopped collector's store, so that the next open builds them
+    /// again from the stored records (with progress in the log). Says how many keys went.
+    pub fn drop_rollups(dir: &Path) -> Result<u64, StoreError> {
+        let db = sled::Config::new().path(dir).open()?;
+        let events = db.open_tree("events")?;
+        let removed = rollups::drop_all(&events)?;
+        db.flush()?;
+        File::open(dir.join("db"))?.sync_data()?;
+        Ok(removed)
     }
 
     // Writes. Each hands one job to the writer and returns at once: refused with
@@ -357,6 +374,65 @@ impl Store {
             .values()
             .map(|value| Ok(serde_json::from_slice(&value?)?))
             .collect()
+    }
+
+    /// The rollup cells of a survey's view at one level, with buckets in `first..=last`:
+    /// each with its bucket's start, its values (in the view's order) and its counts.
+    pub fn rollup_cells(
+        &self,
+        site: &SiteId,
+        survey: &SurveyId,
+        view: View,
+        level: Level,
+        first: i64,
+        last: i64,
+    ) -> impl Iterator<Item = Result<(i64, Vec<Option<String>>, Counts), StoreError>> + use<> {
+        rollups::read_cells(&self.events, site, survey, view, level, first, last)
+    }
+
+    /// The first and last month (UTC, bucket starts) with anything counted for the survey.
+    pub fn rollup_extent(
+        &self,
+        site: &SiteId,
+        survey: &SurveyId,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        rollups::extent(&self.events, site, survey)
+    }
+
+    /// The survey's responses received in `from..to` (epoch ms), through its time index.
+    pub fn responses_received(
+        &self,
+        site: &SiteId,
+        survey: &SurveyId,
+        from: i64,
+        to: i64,
+    ) -> impl Iterator<Item = Result<ResponseRecord, StoreError>> + use<> {
+        let events = self.events.clone();
+        rollups::responses_received(&self.events, site, survey, from, to).map(move |seq| {
+            let seq = seq?;
+            let bytes = events
+                .get(keys::response_seq(seq))?
+                .ok_or(StoreError::Missing(seq))?;
+            Ok(serde_json::from_slice(&bytes)?)
+        })
+    }
+
+    /// The survey's displays received in `from..to` (epoch ms), through its time index.
+    pub fn displays_received(
+        &self,
+        site: &SiteId,
+        survey: &SurveyId,
+        from: i64,
+        to: i64,
+    ) -> impl Iterator<Item = Result<DisplayRecord, StoreError>> + use<> {
+        let events = self.events.clone();
+        rollups::displays_received(&self.events, site, survey, from, to).map(move |seq| {
+            let seq = seq?;
+            let bytes = events
+                .get(keys::display_seq(seq))?
+                .ok_or(StoreError::Missing(seq))?;
+            Ok(serde_json::from_slice(&bytes)?)
+        })
     }
 
     pub fn size_on_disk(&self) -> u64 {

@@ -90,6 +90,7 @@ use std::time::Instant;
 
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use super::catalog::Catalog;
 use super::error::{BackendError, GroupFailure, StoreError};
 use super::keys;
 
@@ -248,6 +249,7 @@ pub(super) struct Shared {
     pub(super) committed: Arc<Committed>,
     /// Woken after a group that put messages in the outbox is durable.
     pub(super) outbox: Arc<Notify>,
+    pub(super) catalog: Arc<Catalog>,
 }
 
 /// Starts the writer thread; the queue it returns is how the store hands it jobs.
@@ -262,6 +264,7 @@ pub(super) fn spawn(
         stats,
         committed,
         outbox,
+        catalog,
     } = shared;
     let next = Sequences {
         response: keys::next_seq(&events, keys::RESPONSE)?,
@@ -277,6 +280,7 @@ pub(super) fn spawn(
         data_file,
         stats,
         outbox,
+        catalog,
     };
     let (queue, inbox) = mpsc::channel(max_pending.max(1));
     let thread = std::thread::Builder::new()
@@ -292,6 +296,7 @@ struct Writer {
     stats: Arc<WriterStats>,
     committed: Arc<Committed>,
     outbox: Arc<Notify>,
+    catalog: Arc<Catalog>,
     next: Sequences,
 }
 
@@ -331,18 +336,28 @@ impl Writer {
             writes: HashMap::new(),
             next: &mut self.next,
             wakes_delivery: false,
+            catalog: &self.catalog,
+            cells: Default::default(),
         };
         let answers: Vec<Box<dyn Answer>> =
             jobs.into_iter().map(|job| job.apply(&mut group)).collect();
         let Group {
-            writes,
+            mut writes,
             wakes_delivery,
+            cells,
             ..
         } = group;
         let started = Instant::now();
-        let (reached_tree, result) = match answers.iter().any(|a| a.failed()) {
-            true => (false, Err(GroupFailure::OtherJob)),
-            false => self.make_durable(into_batch(writes)),
+        // Each changed cell is read and written once per group, in the group's batch.
+        let events = &self.events;
+        let cells = cells.merged(|key| Ok(events.get(key)?));
+        let (reached_tree, result) = match (answers.iter().any(|a| a.failed()), cells) {
+            (true, _) => (false, Err(GroupFailure::OtherJob)),
+            (false, Err(e)) => (false, Err(GroupFailure::Rollups(e))),
+            (false, Ok(cells)) => {
+                writes.extend(cells);
+                self.make_durable(into_batch(writes))
+            }
         };
         self.stats
             .flush_micros

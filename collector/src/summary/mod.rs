@@ -22,11 +22,13 @@
 //! - [`stats`]: one accumulator per question kind, and the formulas.
 //! - [`period`]: days, ISO weeks and months in a UTC offset.
 
+mod from_rollups;
 pub mod period;
 mod query;
+mod scan;
 pub mod stats;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -36,11 +38,13 @@ use shared::survey::{QuestionKind, Survey};
 use shared::time::Timestamp;
 
 use crate::error::ApiError;
-use crate::store::{IndexScope, Store, StoreError};
+use crate::store::{Store, StoreError};
 use period::Interval;
 use stats::{Figures, Tally};
 
-pub use query::{Dimension, SummaryQuery};
+use crate::rollup::{Counts, Dimension};
+
+pub use query::{Source, SummaryQuery};
 
 pub const DEFAULT_MIN_COUNT: u64 = 5;
 /// A summary has at most this many groups: more is a query to narrow, not a report to read.
@@ -100,32 +104,6 @@ impl Questions {
             }
         }
         Self { list }
-    }
-
-    fn tallies(&self) -> Vec<Tally> {
-        self.list
-            .iter()
-            .map(|(_, kind, choices)| Tally::new(kind, choices))
-            .collect()
-    }
-}
-
-#[derive(Debug)]
-struct Accumulator {
-    responses: u64,
-    shown: u64,
-    dismissed: u64,
-    tallies: Vec<Tally>,
-}
-
-impl Accumulator {
-    fn new(questions: &Questions) -> Self {
-        Self {
-            responses: 0,
-            shown: 0,
-            dismissed: 0,
-            tallies: questions.tallies(),
-        }
     }
 }
 
@@ -201,96 +179,81 @@ impl From<SummaryError> for ApiError {
     }
 }
 
+/// The counts of a summary before its figures: the whole, and each group.
+#[derive(Debug, Default)]
+struct Tallied {
+    total: Counts,
+    groups: Groups,
+}
+
+/// A summary's groups, made on first use. Groups sort by the dimension's value (none first),
+/// then by period.
+#[derive(Debug, Default)]
 struct Groups {
     /// Whether the query groups at all.
     grouped: bool,
-    map: BTreeMap<GroupKey, Accumulator>,
+    map: BTreeMap<GroupKey, Counts>,
 }
 
 impl Groups {
-    /// The accumulator of a group, made on first use; `None` when the query does not group.
-    fn entry(
-        &mut self,
-        key: Option<GroupKey>,
-        questions: &Questions,
-    ) -> Result<Option<&mut Accumulator>, SummaryError> {
+    fn for_query(query: &SummaryQuery) -> Self {
+        Self {
+            grouped: query.group_by.is_some() || query.interval.is_some(),
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// The counts of a group, made on first use; `None` when the query does not group.
+    fn entry(&mut self, key: Option<GroupKey>) -> Result<Option<&mut Counts>, SummaryError> {
         let Some(key) = key.filter(|_| self.grouped) else {
             return Ok(None);
         };
         if !self.map.contains_key(&key) && self.map.len() == MAX_GROUPS {
             return Err(SummaryError::TooManyGroups);
         }
-        Ok(Some(
-            self.map
-                .entry(key)
-                .or_insert_with(|| Accumulator::new(questions)),
-        ))
+        Ok(Some(self.map.entry(key).or_default()))
     }
 }
 
-/// Walks the survey's responses (up to the committed mark) and displays. Blocking.
+impl Tallied {
+    /// Adds `counts` to the whole and to the group of `key`.
+    fn add(&mut self, key: Option<GroupKey>, counts: &Counts) -> Result<(), SummaryError> {
+        self.total.add(counts, 1);
+        if let Some(group) = self.groups.entry(key)? {
+            group.add(counts, 1);
+        }
+        Ok(())
+    }
+}
+
+/// A survey's summary, from the rollups. Blocking.
 pub fn summarize(
     store: &Store,
     query: &SummaryQuery,
     versions: &[Arc<Survey>],
 ) -> Result<Summary, SummaryError> {
-    let questions = Questions::of(versions);
-    let index: HashMap<&str, usize> = questions
-        .list
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _, _))| (id.as_str(), i))
-        .collect();
-    let mut total = Accumulator::new(&questions);
-    let mut groups = Groups {
-        grouped: query.group_by.is_some() || query.interval.is_some(),
-        map: BTreeMap::new(),
-    };
-
+    let tallied = from_rollups::tally(store, query, versions)?;
+    // Read after the cells: every response they count is at or below it.
     let upto = store.committed_response_seq();
-    let scope = IndexScope::Survey(&query.site, &query.survey);
-    for record in store.scan_responses(scope, 0, upto) {
-        let record = record?;
-        let ctx = &record.response.context;
-        // A flagged response (a kiosk's repeated press) is kept, but is no answer to count.
-        if record.flag.is_some() || !query.filter.admits(record.received_at, ctx) {
-            continue;
-        }
-        let count = |acc: &mut Accumulator| {
-            acc.responses += 1;
-            for (question, value) in record.response.answers.iter() {
-                if let Some(&i) = index.get(question.as_str()) {
-                    acc.tallies[i].add(value);
-                }
-            }
-        };
-        count(&mut total);
-        if let Some(group) = groups.entry(query.key(record.received_at, ctx), &questions)? {
-            count(group);
-        }
-    }
+    Ok(report(query, versions, tallied, upto))
+}
 
-    for display in store.scan_displays(&query.site, &query.survey) {
-        let display = display?;
-        let ctx = &display.display.context;
-        if !query.filter.admits(display.received_at, ctx) {
-            continue;
-        }
-        let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
-        let count = |acc: &mut Accumulator| {
-            if shown {
-                acc.shown += 1;
-            } else {
-                acc.dismissed += 1;
-            }
-        };
-        count(&mut total);
-        if let Some(group) = groups.entry(query.key(display.received_at, ctx), &questions)? {
-            count(group);
-        }
-    }
+/// A survey's summary, from every stored response and display: the check of the rollups.
+/// Blocking, and as slow as the survey is large.
+pub fn summarize_by_scan(
+    store: &Store,
+    query: &SummaryQuery,
+    versions: &[Arc<Survey>],
+) -> Result<Summary, SummaryError> {
+    let upto = store.committed_response_seq();
+    let tallied = scan::tally(store, query, versions, upto)?;
+    Ok(report(query, versions, tallied, upto))
+}
 
-    let report = |key: Option<&GroupKey>, acc: Accumulator| {
+/// The figures of what was counted.
+fn report(query: &SummaryQuery, versions: &[Arc<Survey>], tallied: Tallied, upto: u64) -> Summary {
+    let questions = Questions::of(versions);
+    let group = |key: Option<&GroupKey>, counts: Counts| {
         let (period, period_start) = match (query.interval, key.and_then(|k| k.period)) {
             (Some(interval), Some(start)) => {
                 let (name, start) = period::describe(start, interval, query.offset);
@@ -298,28 +261,34 @@ pub fn summarize(
             }
             _ => (None, None),
         };
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let (responses, shown) = (count(counts.responses), count(counts.shown));
         Group {
             key: query.group_by.and(key).map(|k| k.value.clone()),
             period,
             period_start,
-            responses: acc.responses,
-            displays: acc.shown,
-            dismissals: acc.dismissed,
-            response_rate: (acc.shown > 0).then(|| acc.responses as f64 / acc.shown as f64),
-            below_minimum: acc.responses < query.min_count,
+            responses,
+            displays: shown,
+            dismissals: count(counts.dismissed),
+            response_rate: (shown > 0).then(|| responses as f64 / shown as f64),
+            below_minimum: responses < query.min_count,
             questions: questions
                 .list
                 .iter()
-                .zip(acc.tallies)
-                .map(|((id, kind, _), tally)| QuestionFigures {
+                .map(|(id, kind, choices)| QuestionFigures {
                     id: id.clone(),
                     kind: kind.type_name(),
-                    figures: tally.figures(),
+                    figures: Tally::from_atoms(
+                        kind,
+                        choices,
+                        counts.question(id).into_iter().flatten(),
+                    )
+                    .figures(),
                 })
                 .collect(),
         }
     };
-    Ok(Summary {
+    Summary {
         site: query.site.clone(),
         survey: query.survey.clone(),
         group_by: query.group_by.map(Dimension::as_str),
@@ -329,11 +298,12 @@ pub fn summarize(
         to: query.filter.to,
         min_count: query.min_count,
         responses_upto: upto,
-        total: report(None, total),
-        groups: groups
+        total: group(None, tallied.total),
+        groups: tallied
+            .groups
             .map
             .into_iter()
-            .map(|(key, acc)| report(Some(&key), acc))
+            .map(|(key, counts)| group(Some(&key), counts))
             .collect(),
-    })
+    }
 }

@@ -86,6 +86,28 @@ pub fn start(at: Timestamp, interval: Interval, offset: UtcOffset) -> Option<i64
     i64::try_from(first.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
+/// When the period after the one starting at `start_ms` starts.
+pub fn next(start_ms: i64, interval: Interval, offset: UtcOffset) -> Option<i64> {
+    let local = OffsetDateTime::from_unix_timestamp_nanos(i128::from(start_ms) * 1_000_000)
+        .ok()?
+        .to_offset(offset);
+    let date = local.date();
+    let next = match interval {
+        Interval::Day => date.next_day()?,
+        Interval::Week => date.checked_add(Duration::days(7))?,
+        Interval::Month => {
+            let last = date.replace_day(1).ok()?;
+            let (year, month) = match last.month() {
+                time::Month::December => (last.year() + 1, time::Month::January),
+                m => (last.year(), m.next()),
+            };
+            Date::from_calendar_date(year, month, 1).ok()?
+        }
+    };
+    let at = next.midnight().assume_offset(offset);
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// The name and the start (RFC 3339 in the offset) of the period starting at `start_ms`:
 /// `2025-11-23`, `2025-W47`, `2025-11`.
 pub fn describe(start_ms: i64, interval: Interval, offset: UtcOffset) -> (String, String) {

@@ -2,50 +2,23 @@
 //! [`Dimension`], a calendar period in a UTC offset), the smallest group worth leaning on, and
 //! which responses and displays count (a [`ContextFilter`]).
 
-use shared::ids::{MemberHash, SiteId, SurveyId};
-use shared::response::Context;
+use shared::ids::{SiteId, SurveyId};
 use time::UtcOffset;
 
 use super::DEFAULT_MIN_COUNT;
 use super::period::{self, Interval};
 use crate::error::ApiError;
-use crate::filter::{ContextFilter, FilterParam, stage_name};
+use crate::filter::{ContextFilter, FilterParam};
+use crate::rollup::Dimension;
 
-/// A context dimension to group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dimension {
-    Store,
-    Channel,
-    JourneyStage,
-    Locale,
-}
-
-impl Dimension {
-    const ALL: [Dimension; 4] = [
-        Dimension::Store,
-        Dimension::Channel,
-        Dimension::JourneyStage,
-        Dimension::Locale,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Store => "store",
-            Self::Channel => "channel",
-            Self::JourneyStage => "journey_stage",
-            Self::Locale => "locale",
-        }
-    }
-
-    /// This dimension's value in a context; `None` when the context has none (no store).
-    pub(super) fn value(self, ctx: &Context<MemberHash>) -> Option<String> {
-        match self {
-            Self::Store => ctx.store_id.as_ref().map(|s| s.as_str().to_owned()),
-            Self::Channel => Some(ctx.channel.as_str().to_owned()),
-            Self::JourneyStage => ctx.journey_stage.map(|s| stage_name(s).to_owned()),
-            Self::Locale => Some(ctx.locale.as_str().to_owned()),
-        }
-    }
+/// Where a summary's counts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// The rollups: what every summary reads unless told otherwise.
+    #[default]
+    Rollups,
+    /// Every stored response and display: the rollups' check, slow on a large survey.
+    Scan,
 }
 
 /// A summary, read from a query string.
@@ -57,12 +30,14 @@ pub struct SummaryQuery {
     pub interval: Option<Interval>,
     pub offset: UtcOffset,
     pub min_count: u64,
+    pub source: Source,
     /// Which responses and displays count. Its survey is `None`: a summary walks its survey's
     /// own indexes.
     pub filter: ContextFilter,
 }
 
-const PARAMS: [&str; 9] = [
+const PARAMS: [&str; 10] = [
+    "source",
     "group_by",
     "interval",
     "utc_offset",
@@ -93,6 +68,7 @@ impl SummaryQuery {
             interval: None,
             offset: UtcOffset::UTC,
             min_count: DEFAULT_MIN_COUNT,
+            source: Source::default(),
             filter: ContextFilter::default(),
         };
         let mut seen: Vec<&str> = Vec::new();
@@ -145,6 +121,18 @@ impl SummaryQuery {
                             format!("{value:?} is not an offset like +09:00, -05:30 or Z"),
                         )
                     })?;
+                }
+                "source" => {
+                    query.source = match value {
+                        "rollups" => Source::Rollups,
+                        "scan" => Source::Scan,
+                        _ => {
+                            return Err(invalid(
+                                "source",
+                                format!("{value:?} is not rollups or scan"),
+                            ));
+                        }
+                    };
                 }
                 "min_count" => {
                     query.min_count = value

@@ -17,8 +17,9 @@
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use shared::answer::AnswerValue;
 use shared::survey::QuestionKind;
+
+use crate::rollup::Atom;
 
 /// How many top choices a choice question lists.
 pub const TOP_CHOICES: usize = 3;
@@ -56,20 +57,13 @@ impl Scores {
         }
     }
 
-    /// Counts `value` if it is a score on this scale.
-    fn add(&mut self, value: &AnswerValue) -> bool {
-        let AnswerValue::Int(n) = value else {
-            return false;
-        };
-        match usize::try_from(n - self.lo)
+    /// Counts `n` answers of `score` if it is on this scale.
+    fn add(&mut self, score: i64, n: u64) {
+        if let Some(count) = usize::try_from(score - self.lo)
             .ok()
             .and_then(|i| self.counts.get_mut(i))
         {
-            Some(count) => {
-                *count += 1;
-                true
-            }
-            None => false,
+            *count += n;
         }
     }
 
@@ -143,36 +137,34 @@ impl Tally {
         }
     }
 
-    /// Counts one answer. An answer that does not fit the kind (the question changed kind in
-    /// a later version) is left out.
-    pub fn add(&mut self, value: &AnswerValue) {
-        match (self, value) {
-            (Self::Nps(s) | Self::Csat(s) | Self::Ces(s) | Self::Smiley(s), value) => {
-                s.add(value);
-            }
-            (Self::Thumbs { up, .. }, AnswerValue::Bool(true)) => *up += 1,
-            (Self::Thumbs { down, .. }, AnswerValue::Bool(false)) => *down += 1,
-            (Self::Choices { counts, answered }, AnswerValue::Text(picked)) => {
-                if let Some((_, c)) = counts.iter_mut().find(|(id, _)| id == picked) {
-                    *c += 1;
-                    *answered += 1;
+    /// A question's tally from its counted atoms. Atoms that do not fit the kind (the
+    /// question changed kind in a later version) are left out.
+    pub fn from_atoms<'a>(
+        kind: &QuestionKind,
+        choices: &[String],
+        atoms: impl IntoIterator<Item = (&'a Atom, &'a i64)>,
+    ) -> Self {
+        let mut tally = Self::new(kind, choices);
+        for (atom, &n) in atoms {
+            let n = u64::try_from(n).unwrap_or(0);
+            match (&mut tally, atom) {
+                (Self::Nps(s) | Self::Csat(s) | Self::Ces(s) | Self::Smiley(s), Atom::Int(v)) => {
+                    s.add(*v, n);
                 }
-            }
-            (Self::Choices { counts, answered }, AnswerValue::List(picked)) => {
-                let mut any = false;
-                for choice in picked {
-                    if let Some((_, c)) = counts.iter_mut().find(|(id, _)| id == choice) {
-                        *c += 1;
-                        any = true;
+                (Self::Thumbs { up, .. }, Atom::Bool(true)) => *up += n,
+                (Self::Thumbs { down, .. }, Atom::Bool(false)) => *down += n,
+                (Self::Choices { counts, .. }, Atom::Choice(picked)) => {
+                    if let Some((_, c)) = counts.iter_mut().find(|(id, _)| id == picked) {
+                        *c += n;
                     }
                 }
-                *answered += u64::from(any);
+                (Self::Choices { answered, .. }, Atom::Chose | Atom::Picked) => *answered += n,
+                // A choice's id is never blank: an answer that was a choice is text written.
+                (Self::Text { answered }, Atom::Wrote | Atom::Chose) => *answered += n,
+                _ => {}
             }
-            (Self::Text { answered }, AnswerValue::Text(t)) if !t.trim().is_empty() => {
-                *answered += 1;
-            }
-            _ => {}
         }
+        tally
     }
 
     /// The figures, for the report.
@@ -334,6 +326,7 @@ pub struct TopChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::answer::AnswerValue;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
@@ -371,19 +364,28 @@ mod tests {
         assert_eq!((none.score, none.ci95), (None, None));
     }
 
+    /// The tally of some answers to a question of `kind`, counted through their atoms.
+    fn tally(kind: &QuestionKind, choices: &[String], answers: &[AnswerValue]) -> Tally {
+        let mut atoms: std::collections::BTreeMap<Atom, i64> = Default::default();
+        for answer in answers {
+            for atom in crate::rollup::atoms(Some(kind), answer) {
+                *atoms.entry(atom).or_default() += 1;
+            }
+        }
+        Tally::from_atoms(kind, choices, &atoms)
+    }
+
     #[test]
     fn tallies_count_fitting_answers_only() {
-        let mut csat = Tally::new(
-            &QuestionKind::Csat {
-                style: Default::default(),
-            },
-            &[],
-        );
-        for v in [5, 4, 3, 1, 5, 9] {
-            csat.add(&AnswerValue::Int(v));
-        }
-        csat.add(&AnswerValue::Text("5".into()));
-        let f = csat.figures();
+        let kind = QuestionKind::Csat {
+            style: Default::default(),
+        };
+        let mut answers: Vec<AnswerValue> = [5, 4, 3, 1, 5, 9]
+            .into_iter()
+            .map(AnswerValue::Int)
+            .collect();
+        answers.push(AnswerValue::Text("5".into()));
+        let f = tally(&kind, &[], &answers).figures();
         assert_eq!(f.answered, 5, "9 and a text are not CSAT answers");
         let c = f.csat.unwrap();
         assert_eq!(c.satisfied, 3);
@@ -400,20 +402,13 @@ mod tests {
             min: 0,
             max: None,
         };
-        let mut tally = Tally::new(&kind, &choices);
-        for picked in [
-            vec!["b", "c"],
-            vec!["c"],
-            vec!["a", "c"],
-            vec!["zzz"],
-            vec!["b"],
-        ] {
-            tally.add(&AnswerValue::List(
-                picked.into_iter().map(String::from).collect(),
-            ));
-        }
-        let f = tally.figures();
-        assert_eq!(f.answered, 4);
+        let answers: Vec<AnswerValue> =
+            [vec!["b", "c"], vec!["c"], vec!["a", "c"], vec![], vec!["b"]]
+                .into_iter()
+                .map(|picked| AnswerValue::List(picked.into_iter().map(String::from).collect()))
+                .collect();
+        let f = tally(&kind, &choices, &answers).figures();
+        assert_eq!(f.answered, 4, "an empty list picks nothing");
         let top = f.top_choices.unwrap();
         let names: Vec<(&str, u64)> = top.iter().map(|t| (t.choice.as_str(), t.count)).collect();
         assert_eq!(
@@ -422,5 +417,16 @@ mod tests {
             "ties keep the survey's order"
         );
         assert!(close(top[0].share.unwrap(), 0.75));
+
+        // A question that was open text and is now a choice: its texts are not choices.
+        let single = QuestionKind::SingleChoice {
+            choices: Vec::new(),
+        };
+        let mut atoms: std::collections::BTreeMap<Atom, i64> = Default::default();
+        atoms.insert(Atom::Wrote, 2);
+        atoms.insert(Atom::Choice("a".into()), 1);
+        atoms.insert(Atom::Chose, 1);
+        let f = Tally::from_atoms(&single, &choices, &atoms).figures();
+        assert_eq!(f.answered, 1);
     }
 }

@@ -25,5 +25,6 @@ mod receipts;
 #[path = "../receiver/mod.rs"]
 mod receiver;
 mod responses;
+mod rollups;
 mod summary;
 mod webhooks;

@@ -61,6 +61,7 @@ pub(super) fn put_display(
         Vec::new(),
     );
     group.put(keys::display_seq(seq), record_json(&record)?);
+    group.count_display(&record);
     group.put(id_key, seq.to_be_bytes().to_vec());
     Ok(Stored::New { seq })
 }

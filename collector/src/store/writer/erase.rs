@@ -61,6 +61,7 @@ impl Job for Erase {
                 continue;
             }
             group.remove(key);
+            group.uncount_response(&record);
             group.remove(keys::site_response(&site, seq));
             group.remove(keys::labels(&site, seq));
             group.remove(keys::survey_response(
@@ -80,6 +81,7 @@ impl Job for Erase {
                 continue;
             }
             group.remove(key);
+            group.uncount_display(&record);
             group.remove(keys::survey_display(&site, &record.display.survey_id, seq));
             erased.displays += 1;
         }

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use super::Sequences;
 use crate::store::StoreError;
+use crate::store::catalog::Catalog;
 use crate::store::keys::decode_u64;
+use crate::store::records::{DisplayRecord, ResponseRecord};
+use crate::store::rollups::{self, CellChanges};
 
 /// The writes of one group, read back before they reach the tree and written as one batch.
 /// A later write of a key replaces an earlier one, as in a `sled::Batch`; `None` removes.
@@ -15,6 +18,10 @@ pub(in crate::store) struct Group<'w> {
     pub(super) next: &'w mut Sequences,
     /// Whether the group puts messages in the outbox (the delivery worker is woken).
     pub(super) wakes_delivery: bool,
+    /// Survey versions, for the rollups' reading of answers.
+    pub(super) catalog: &'w Catalog,
+    /// The group's changes to the rollups, added to the stored cells when it is done.
+    pub(super) cells: CellChanges,
 }
 
 impl Group<'_> {
@@ -108,6 +115,28 @@ impl Group<'_> {
         self.writes
             .iter()
             .filter_map(|(k, v)| Some((k.as_slice(), v.as_deref()?)))
+    }
+
+    /// Counts a stored response in the rollups and the survey's time index.
+    pub(super) fn count_response(&mut self, record: &ResponseRecord) {
+        self.cells.response(self.catalog, record, 1);
+        self.put(rollups::response_time(record), Vec::new());
+    }
+
+    /// Takes an erased response out of the rollups and the time index.
+    pub(super) fn uncount_response(&mut self, record: &ResponseRecord) {
+        self.cells.response(self.catalog, record, -1);
+        self.remove(rollups::response_time(record));
+    }
+
+    pub(super) fn count_display(&mut self, record: &DisplayRecord) {
+        self.cells.display(record, 1);
+        self.put(rollups::display_time(record), Vec::new());
+    }
+
+    pub(super) fn uncount_display(&mut self, record: &DisplayRecord) {
+        self.cells.display(record, -1);
+        self.remove(rollups::display_time(record));
     }
 
     pub(super) fn wake_delivery(&mut self) {

@@ -109,6 +109,7 @@ impl Job for PutResponse {
         let (site, survey) = (&record.response.context.site_id, &record.response.survey_id);
         group.put(keys::site_response(site, seq), Vec::new());
         group.put(keys::survey_response(site, survey, seq), Vec::new());
+        group.count_response(&record);
         if repeat_of.is_none() {
             // A repeated press is kept for the record, but is no new answer to announce.
             put_messages(&record, messages, group)?;
