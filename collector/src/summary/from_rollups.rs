@@ -14,7 +14,7 @@ use shared::time::Timestamp;
 use super::period;
 use super::{GroupKey, Groups, SummaryError, SummaryQuery, Tallied};
 use crate::filter::{ContextFilter, stage_name};
-use crate::rollup::{Counts, Dimension, Level, View, ceil_quarter, cover, floor_quarter};
+use crate::rollup::{Dimension, Level, View, ceil_quarter, cover, floor_quarter};
 use crate::store::Store;
 
 /// The dimensions a query needs: its group's and its filters'.
@@ -130,28 +130,10 @@ fn read_records(
     }
     let (site, survey) = (&query.site, &query.survey);
     for record in store.responses_received(site, survey, from, to) {
-        let record = record?;
-        let ctx = &record.response.context;
-        if record.flag.is_some() || !query.filter.admits(record.received_at, ctx) {
-            continue;
-        }
-        let version = versions
-            .iter()
-            .find(|v| v.version == record.response.survey_version);
-        let counts = Counts::of_response(&record.response.answers, version.map(|v| &**v));
-        tallied.add(query.key(record.received_at, ctx), &counts)?;
+        tallied.count_response(query, versions, &record?)?;
     }
     for display in store.displays_received(site, survey, from, to) {
-        let display = display?;
-        let ctx = &display.display.context;
-        if !query.filter.admits(display.received_at, ctx) {
-            continue;
-        }
-        let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
-        tallied.add(
-            query.key(display.received_at, ctx),
-            &Counts::of_display(shown),
-        )?;
+        tallied.count_display(query, &display?)?;
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ use shared::survey::{QuestionKind, Survey};
 use shared::time::Timestamp;
 
 use crate::error::ApiError;
-use crate::store::{Store, StoreError};
+use crate::store::{DisplayRecord, ResponseRecord, Store, StoreError};
 use period::Interval;
 use stats::{Figures, Tally};
 
@@ -216,6 +216,43 @@ impl Groups {
 }
 
 impl Tallied {
+    /// Counts one stored response in the whole and its group, as its own version asks it; a
+    /// flagged one or one the filter leaves out counts nowhere.
+    fn count_response(
+        &mut self,
+        query: &SummaryQuery,
+        versions: &[Arc<Survey>],
+        record: &ResponseRecord,
+    ) -> Result<(), SummaryError> {
+        let ctx = &record.response.context;
+        // A flagged response (a kiosk's repeated press) is kept, but is no answer to count.
+        if record.flag.is_some() || !query.filter.admits(record.received_at, ctx) {
+            return Ok(());
+        }
+        let version = versions
+            .iter()
+            .find(|v| v.version == record.response.survey_version);
+        let counts = Counts::of_response(&record.response.answers, version.map(|v| &**v));
+        self.add(query.key(record.received_at, ctx), &counts)
+    }
+
+    /// Counts one stored display in the whole and its group, if the filter lets it in.
+    fn count_display(
+        &mut self,
+        query: &SummaryQuery,
+        display: &DisplayRecord,
+    ) -> Result<(), SummaryError> {
+        let ctx = &display.display.context;
+        if !query.filter.admits(display.received_at, ctx) {
+            return Ok(());
+        }
+        let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
+        self.add(
+            query.key(display.received_at, ctx),
+            &Counts::of_display(shown),
+        )
+    }
+
     /// Adds `counts` to the whole and to the group of `key`.
     fn add(&mut self, key: Option<GroupKey>, counts: &Counts) -> Result<(), SummaryError> {
         self.total.add(counts, 1);

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use shared::survey::Survey;
 
 use super::{SummaryError, SummaryQuery, Tallied};
-use crate::rollup::Counts;
 use crate::store::{IndexScope, Store};
 
 pub(super) fn tally(
@@ -22,29 +21,10 @@ pub(super) fn tally(
     };
     let scope = IndexScope::Survey(&query.site, &query.survey);
     for record in store.scan_responses(scope, 0, upto) {
-        let record = record?;
-        let ctx = &record.response.context;
-        // A flagged response (a kiosk's repeated press) is kept, but is no answer to count.
-        if record.flag.is_some() || !query.filter.admits(record.received_at, ctx) {
-            continue;
-        }
-        let version = versions
-            .iter()
-            .find(|v| v.version == record.response.survey_version);
-        let counts = Counts::of_response(&record.response.answers, version.map(|v| &**v));
-        tallied.add(query.key(record.received_at, ctx), &counts)?;
+        tallied.count_response(query, versions, &record?)?;
     }
     for display in store.scan_displays(&query.site, &query.survey) {
-        let display = display?;
-        let ctx = &display.display.context;
-        if !query.filter.admits(display.received_at, ctx) {
-            continue;
-        }
-        let shown = matches!(display.display.kind, shared::display::DisplayKind::Shown);
-        tallied.add(
-            query.key(display.received_at, ctx),
-            &Counts::of_display(shown),
-        )?;
+        tallied.count_display(query, &display?)?;
     }
     Ok(tallied)
 }
